@@ -1,0 +1,83 @@
+# Career Coach — every entry point a developer or CI uses. `make run` and `make test` work on a
+# fresh clone: they create .venv with Python 3.10, install the pinned environment, load the
+# knowledge base and train the assistant when its inputs changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+BIN         := $(VENV)/bin
+MODEL       := models/careers.tar.gz
+PIPELINE    := var/spacy/careers_ruler/careers_fingerprint.txt
+CONTENT     := $(shell find knowledge/content -name '*.yml' 2>/dev/null)
+KNOWLEDGE_PY := $(wildcard knowledge/*.py)
+TRAIN_DATA  := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONUNBUFFERED := 1
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export SQLALCHEMY_WARN_20 := 0
+
+# The first interpreter that really is Python 3.10 (pyenv shims for other versions fail the check).
+PYTHON310 := $(shell for c in python3.10 python3 python; do \
+	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; \
+	then command -v $$c; break; fi; done)
+
+.PHONY: help install knowledge nlu-assets train run shell test test-unit validate lint bench clean
+
+help:
+	@echo "make run    set everything up and start the assistant (Ctrl-C stops it)"
+	@echo "make test   run every test (what CI runs)"
+	@echo "make shell  chat with the assistant in the terminal"
+	@echo "make lint   ruff + mypy;  make validate  rasa data validate;  make bench  benchmarks"
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON310)" ]; then \
+		echo "Python 3.10 is required (Rasa 3.6 supports 3.8-3.10) but was not found."; \
+		echo "Install it, e.g. 'pyenv install 3.10' or 'apt-get install python3.10 python3.10-venv', then run make again."; \
+		exit 1; fi
+	@test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+# Loading is idempotent and takes well under a second when nothing changed.
+knowledge: install
+	$(BIN)/coach knowledge load
+
+$(MODEL): $(BIN)/.installed $(TRAIN_DATA) $(CONTENT) $(KNOWLEDGE_PY)
+	$(BIN)/coach knowledge load
+	$(BIN)/rasa train --fixed-model-name careers --out models --quiet
+	@touch $@
+
+train: $(MODEL)
+
+validate: knowledge
+	$(BIN)/rasa data validate --fail-on-warnings
+
+run: knowledge $(MODEL)
+	@mkdir -p var
+	@echo ""
+	@echo "  Career Coach is starting:"
+	@echo "    Rasa server (REST channel)  http://localhost:5005/webhooks/rest/webhook"
+	@echo "    action server               http://localhost:5055/webhook"
+	@echo "    chat in the terminal        make shell   (in another terminal)"
+	@echo "  Ctrl-C stops everything."
+	@echo ""
+	$(BIN)/honcho start -f Procfile
+
+shell: $(MODEL)
+	$(BIN)/python -m bot.terminal_chat --url http://localhost:5005
+
+test: knowledge $(MODEL)
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy knowledge actions bot
+
+bench: knowledge $(MODEL)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf models var .pytest_cache

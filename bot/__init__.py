@@ -1,0 +1,1 @@
+"""Career Coach runtime: settings, channels, web console and the `coach` operator CLI."""

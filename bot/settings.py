@@ -1,0 +1,84 @@
+"""Configuration from environment variables, read once, in one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """A required setting is missing or invalid."""
+
+
+def _sqlite(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the processes use; secrets are never logged (see `describe`)."""
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    knowledge_database_url: str = ""
+    database_url: str = ""
+    redis_url: str = ""
+    telegram_token: str = field(default="", repr=False)
+    telegram_webhook_secret: str = field(default="", repr=False)
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    console_secret_key: str = field(default="", repr=False)
+    max_message_chars: int = 1000
+
+    @property
+    def spacy_pipeline_dir(self) -> Path:
+        """Where the generated spaCy pipeline lives (config.yml points here)."""
+        return self.var_dir / "spacy" / "careers_ruler"
+
+    def describe(self) -> dict[str, str]:
+        """Settings safe to print: secrets shown only as set / not set."""
+        return {
+            "KNOWLEDGE_DATABASE_URL": self.knowledge_database_url,
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url or "(in-memory lock store)",
+            "TELEGRAM_TOKEN": "set" if self.telegram_token else "not set (Telegram off)",
+            "TELEGRAM_WEBHOOK_SECRET": "set" if self.telegram_webhook_secret else "not set",
+            "CONSOLE_SECRET_KEY": "set" if self.console_secret_key else "not set",
+        }
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive, got {value}")
+    return value
+
+
+def load_settings() -> Settings:
+    """Build Settings from the environment (no caching; see `get_settings`)."""
+    env = os.environ
+    var_dir = Path(env.get("COACH_VAR_DIR", str(PROJECT_ROOT / "var")))
+    return Settings(
+        var_dir=var_dir,
+        knowledge_database_url=env.get("KNOWLEDGE_DATABASE_URL") or _sqlite(var_dir / "knowledge.db"),
+        database_url=env.get("DATABASE_URL") or _sqlite(var_dir / "conversations.db"),
+        redis_url=env.get("REDIS_URL", ""),
+        telegram_token=env.get("TELEGRAM_TOKEN", ""),
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
+        console_secret_key=env.get("CONSOLE_SECRET_KEY", ""),
+        max_message_chars=_positive_int("COACH_MAX_MESSAGE_CHARS", 1000),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return load_settings()

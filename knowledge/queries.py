@@ -1,0 +1,413 @@
+"""Typed read functions over the knowledge base; the only place SQL about careers is built."""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge import models
+from knowledge.matching import best_match, find_in_text
+
+Row = models.Sourced
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a fact comes from: the source's short title and, if known, the section heading."""
+
+    source: str
+    section: Optional[str] = None
+    document: str = ""
+
+    def line(self) -> str:
+        """A one-line citation for replies."""
+        return f"Source: {self.source}" + (f" ({self.section})" if self.section else "")
+
+
+@dataclass(frozen=True)
+class CareerInfo:
+    """A career and its headline role."""
+
+    slug: str
+    name: str
+    summary: str
+    main_role: Optional[str]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    """A role within a career."""
+
+    slug: str
+    title: str
+    career: str
+    track: str
+    rank: Optional[int]
+    pay_level: Optional[str]
+    focus: Optional[str]
+    summary: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class SalaryBandInfo:
+    """Pay at one level, in GBP a year."""
+
+    level: str
+    label: str
+    min_gbp: Optional[int]
+    max_gbp: Optional[int]
+    max_open: bool
+    approximate: bool
+    context: Optional[str]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class QualificationInfo:
+    """A qualification and, for apprenticeships, the starting pay."""
+
+    slug: str
+    name: str
+    kind: str
+    framework_level: Optional[int]
+    subjects: tuple[str, ...]
+    apprentice_pay_min_gbp: Optional[int]
+    apprentice_pay_approximate: bool
+    apprentice_pay_note: Optional[str]
+    note: Optional[str]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class CertificationInfo:
+    """A professional certification."""
+
+    slug: str
+    name: str
+    provider: Optional[str]
+    note: Optional[str]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class SkillInfo:
+    """A skill, its kind and why it matters."""
+
+    slug: str
+    name: str
+    kind: str
+    why: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class EntryRouteInfo:
+    """A way into a career."""
+
+    slug: str
+    name: str
+    kind: str
+    description: str
+    for_stages: tuple[str, ...]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class MoveInfo:
+    """A move from one role to another."""
+
+    slug: str
+    name: str
+    kind: str
+    from_role: RoleInfo
+    to_role: RoleInfo
+    description: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class FactInfo:
+    """A plain statement under a topic."""
+
+    topic: str
+    title: Optional[str]
+    text: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A source document."""
+
+    slug: str
+    title: str
+    short_title: str
+    document: str
+
+
+def _cite(row: Row) -> Citation:
+    source = row.source
+    return Citation(source.short_title, row.section.heading if row.section else None,
+                    source.document)
+
+
+def _role(row: models.Role) -> RoleInfo:
+    return RoleInfo(row.slug, row.title, row.career.slug, row.track, row.rank, row.pay_level,
+                    row.focus, row.summary, _cite(row))
+
+
+def _career_id(session: Session, career: Optional[str]) -> int:
+    """Id of the named career, or of the first one loaded when no name is given."""
+    query = select(models.Career.id).order_by(models.Career.id)
+    if career:
+        query = query.where(models.Career.slug == career)
+    found = session.execute(query).scalars().first()
+    if found is None:
+        raise LookupError(f"unknown career {career!r}" if career else "no careers loaded")
+    return int(found)
+
+
+# -- careers -------------------------------------------------------------------------------------
+def get_career(session: Session, career: Optional[str] = None) -> CareerInfo:
+    """The named career, or the first one loaded."""
+    row = session.get(models.Career, _career_id(session, career))
+    return CareerInfo(row.slug, row.name, row.summary, row.main_role_slug, _cite(row))
+
+
+def list_careers(session: Session) -> list[CareerInfo]:
+    """Every career in the knowledge base."""
+    rows = session.execute(select(models.Career).order_by(models.Career.id)).scalars()
+    return [CareerInfo(r.slug, r.name, r.summary, r.main_role_slug, _cite(r)) for r in rows]
+
+
+def facts(session: Session, topic: str, career: Optional[str] = None) -> list[FactInfo]:
+    """Statements under one topic (see models.FACT_TOPICS), in content order."""
+    rows = session.execute(
+        select(models.CareerFact)
+        .where(models.CareerFact.career_id == _career_id(session, career),
+               models.CareerFact.topic == topic)
+        .order_by(models.CareerFact.position)).scalars()
+    return [FactInfo(r.topic, r.title, r.text, _cite(r)) for r in rows]
+
+
+def responsibilities(session: Session, career: Optional[str] = None) -> list[FactInfo]:
+    """Day-to-day tasks of the career's main role."""
+    return facts(session, "responsibility", career)
+
+
+# -- roles ---------------------------------------------------------------------------------------
+def list_roles(session: Session, career: Optional[str] = None,
+               track: Optional[str] = None) -> list[RoleInfo]:
+    """Roles of a career, ladder first in rank order, optionally one track only."""
+    query = select(models.Role).where(models.Role.career_id == _career_id(session, career))
+    if track:
+        query = query.where(models.Role.track == track)
+    rows = session.execute(query.order_by(models.Role.rank.is_(None), models.Role.rank,
+                                          models.Role.id)).scalars()
+    return [_role(r) for r in rows]
+
+
+def get_role(session: Session, slug: str) -> Optional[RoleInfo]:
+    """The role with this slug, if any."""
+    row = session.execute(select(models.Role).where(models.Role.slug == slug)).scalars().first()
+    return _role(row) if row else None
+
+
+def _role_names(session: Session) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for role in session.execute(select(models.Role)).scalars():
+        names[role.title] = role.slug
+        names[role.slug] = role.slug
+        for synonym in role.synonyms:
+            names.setdefault(synonym.text, role.slug)
+    return names
+
+
+def find_role(session: Session, text: str) -> Optional[RoleInfo]:
+    """Find a role by title or synonym, tolerant of case, hyphens and small typos."""
+    slug = best_match(text, _role_names(session))
+    return get_role(session, slug) if slug else None
+
+
+def find_role_in_text(session: Session, text: str) -> Optional[RoleInfo]:
+    """Find the longest role mention inside a whole sentence."""
+    slug = find_in_text(text, _role_names(session))
+    return get_role(session, slug) if slug else None
+
+
+def ladder(session: Session, career: Optional[str] = None) -> list[RoleInfo]:
+    """The vertical ladder of a career, first rung first."""
+    return list_roles(session, career, track="ladder")
+
+
+def moves_from(session: Session, role: str, kind: Optional[str] = None) -> list[MoveInfo]:
+    """Progression routes that start at `role`, optionally of one kind."""
+    query = (select(models.ProgressionRoute).join(models.ProgressionRoute.from_role)
+             .where(models.Role.slug == role))
+    if kind:
+        query = query.where(models.ProgressionRoute.kind == kind)
+    rows = session.execute(query.order_by(models.ProgressionRoute.position)).scalars()
+    return [_move(r) for r in rows]
+
+
+def moves(session: Session, kind: Optional[str] = None,
+          career: Optional[str] = None) -> list[MoveInfo]:
+    """All progression routes of a career, optionally of one kind."""
+    query = select(models.ProgressionRoute).where(
+        models.ProgressionRoute.career_id == _career_id(session, career))
+    if kind:
+        query = query.where(models.ProgressionRoute.kind == kind)
+    rows = session.execute(query.order_by(models.ProgressionRoute.position)).scalars()
+    return [_move(r) for r in rows]
+
+
+def _move(row: models.ProgressionRoute) -> MoveInfo:
+    return MoveInfo(row.slug, row.name, row.kind, _role(row.from_role), _role(row.to_role),
+                    row.description, _cite(row))
+
+
+def next_rung(session: Session, role: str) -> Optional[RoleInfo]:
+    """The next role up the ladder from `role`, if there is one."""
+    ups = moves_from(session, role, kind="vertical")
+    return ups[0].to_role if ups else None
+
+
+def previous_rung(session: Session, role: str) -> Optional[RoleInfo]:
+    """The role below `role` on the ladder, if there is one."""
+    row = session.execute(
+        select(models.ProgressionRoute).join(models.ProgressionRoute.to_role)
+        .where(models.Role.slug == role, models.ProgressionRoute.kind == "vertical")
+    ).scalars().first()
+    return _role(row.from_role) if row else None
+
+
+def path_between(session: Session, start: str, goal: str) -> Optional[list[MoveInfo]]:
+    """The shortest chain of moves from role `start` to role `goal` ([] if the same, None if none)."""
+    if start == goal:
+        return []
+    queue: deque[tuple[str, list[MoveInfo]]] = deque([(start, [])])
+    seen = {start}
+    while queue:
+        here, path = queue.popleft()
+        for move in moves_from(session, here):
+            if move.to_role.slug in seen:
+                continue
+            if move.to_role.slug == goal:
+                return [*path, move]
+            seen.add(move.to_role.slug)
+            queue.append((move.to_role.slug, [*path, move]))
+    return None
+
+
+# -- pay -----------------------------------------------------------------------------------------
+def _band(row: models.SalaryBand) -> SalaryBandInfo:
+    return SalaryBandInfo(row.level, row.label, row.min_gbp, row.max_gbp, row.max_open,
+                          row.approximate, row.context, _cite(row))
+
+
+def salary_bands(session: Session, career: Optional[str] = None) -> list[SalaryBandInfo]:
+    """Every salary band of a career, in content order."""
+    rows = session.execute(
+        select(models.SalaryBand).where(models.SalaryBand.career_id == _career_id(session, career))
+        .order_by(models.SalaryBand.position)).scalars()
+    return [_band(r) for r in rows]
+
+
+def salary_for(session: Session, level: str, career: Optional[str] = None) -> Optional[SalaryBandInfo]:
+    """The salary band at one level (entry, entry-qualified, mid, senior, director, experienced)."""
+    row = session.execute(
+        select(models.SalaryBand).where(models.SalaryBand.career_id == _career_id(session, career),
+                                        models.SalaryBand.level == level)).scalars().first()
+    return _band(row) if row else None
+
+
+def salary_for_role(session: Session, role: str) -> Optional[SalaryBandInfo]:
+    """The salary band the content links to a role, if it links one."""
+    info = get_role(session, role)
+    if info is None or info.pay_level is None:
+        return None
+    return salary_for(session, info.pay_level, info.career)
+
+
+def overall_pay_range(session: Session, career: Optional[str] = None) -> tuple[int, int, bool]:
+    """Lowest and highest figures across all bands, and whether the top is open-ended."""
+    bands = salary_bands(session, career)
+    lows = [b.min_gbp for b in bands if b.min_gbp is not None]
+    highs = [(b.max_gbp, b.max_open) for b in bands if b.max_gbp is not None]
+    top, open_top = max(highs) if highs else (max(lows), True)
+    return min(lows), top, open_top
+
+
+# -- qualifications, certifications, skills, routes ------------------------------------------
+def qualifications(session: Session, career: Optional[str] = None,
+                   kind: Optional[str] = None) -> list[QualificationInfo]:
+    """Qualifications of a career, optionally one kind (degree, degree-apprenticeship, ...)."""
+    query = select(models.Qualification).where(
+        models.Qualification.career_id == _career_id(session, career))
+    if kind:
+        query = query.where(models.Qualification.kind == kind)
+    rows = session.execute(query.order_by(models.Qualification.position)).scalars()
+    return [QualificationInfo(r.slug, r.name, r.kind, r.framework_level,
+                              tuple(s.name for s in r.subjects), r.apprentice_pay_min_gbp,
+                              r.apprentice_pay_approximate, r.apprentice_pay_note, r.note,
+                              _cite(r)) for r in rows]
+
+
+def certifications(session: Session, career: Optional[str] = None) -> list[CertificationInfo]:
+    """Certifications worth having for a career."""
+    rows = session.execute(
+        select(models.Certification)
+        .where(models.Certification.career_id == _career_id(session, career))
+        .order_by(models.Certification.position)).scalars()
+    return [CertificationInfo(r.slug, r.name, r.provider, r.note, _cite(r)) for r in rows]
+
+
+def skills(session: Session, career: Optional[str] = None,
+           kind: Optional[str] = None) -> list[SkillInfo]:
+    """Skills of a career, optionally only technical or only soft ones."""
+    query = select(models.Skill).where(models.Skill.career_id == _career_id(session, career))
+    if kind:
+        query = query.where(models.Skill.kind == kind)
+    rows = session.execute(query.order_by(models.Skill.position)).scalars()
+    return [SkillInfo(r.slug, r.name, r.kind, r.why, _cite(r)) for r in rows]
+
+
+def _skill_names(session: Session) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for skill in session.execute(select(models.Skill)).scalars():
+        names[skill.name] = skill.slug
+        for synonym in skill.synonyms:
+            names.setdefault(synonym.text, skill.slug)
+    return names
+
+
+def find_skill(session: Session, text: str) -> Optional[SkillInfo]:
+    """Find a skill by name or synonym ("SEO", "budgeting"), tolerant of small typos."""
+    slug = best_match(text, _skill_names(session)) or find_in_text(text, _skill_names(session))
+    if slug is None:
+        return None
+    row = session.execute(select(models.Skill).where(models.Skill.slug == slug)).scalars().one()
+    return SkillInfo(row.slug, row.name, row.kind, row.why, _cite(row))
+
+
+def entry_routes(session: Session, career: Optional[str] = None,
+                 stage: Optional[str] = None) -> list[EntryRouteInfo]:
+    """Routes into a career, optionally only those suited to a learner stage."""
+    rows = session.execute(
+        select(models.EntryRoute)
+        .where(models.EntryRoute.career_id == _career_id(session, career))
+        .order_by(models.EntryRoute.position)).scalars()
+    routes = [EntryRouteInfo(r.slug, r.name, r.kind, r.description,
+                             tuple(r.for_stages.split()), _cite(r)) for r in rows]
+    return [r for r in routes if stage is None or stage in r.for_stages]
+
+
+def sources(session: Session) -> list[SourceInfo]:
+    """Every source document."""
+    rows = session.execute(select(models.Source).order_by(models.Source.id)).scalars()
+    return [SourceInfo(r.slug, r.title, r.short_title, r.document) for r in rows]

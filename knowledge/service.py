@@ -1,0 +1,49 @@
+"""Operator-level knowledge tasks: load content and regenerate the NLU assets that depend on it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import sessionmaker
+
+from knowledge.content import CONTENT_DIR, read_content
+from knowledge.loader import LoadReport, load_knowledge
+from knowledge.nlu_assets import build_spacy_pipeline, entity_names_from, synonyms_yaml, write_if_changed
+
+
+@dataclass
+class NluAssetsReport:
+    """Whether the spaCy pipeline and the synonyms file were rewritten."""
+
+    pipeline_dir: Path
+    pipeline_rebuilt: bool
+    synonyms_file: Path
+    synonyms_rewritten: bool
+    phrase_count: int
+
+    def summary(self) -> str:
+        """Describe the outcome in two lines."""
+        def state(changed: bool) -> str:
+            return "regenerated" if changed else "unchanged"
+        return (f"spaCy entity ruler ({self.phrase_count} phrases): {state(self.pipeline_rebuilt)}"
+                f" at {self.pipeline_dir}\n"
+                f"Entity synonyms: {state(self.synonyms_rewritten)} at {self.synonyms_file}")
+
+
+def build_nlu_assets(factory: sessionmaker, pipeline_dir: Path, synonyms_file: Path,
+                     content_root: Path = CONTENT_DIR) -> NluAssetsReport:
+    """Regenerate the entity-ruler pipeline and entity synonyms from the loaded knowledge."""
+    _content, vocabulary = read_content(content_root)
+    with factory() as session:
+        phrases = entity_names_from(session, vocabulary)
+    rebuilt = build_spacy_pipeline(phrases, pipeline_dir)
+    rewritten = write_if_changed(synonyms_file, synonyms_yaml(phrases))
+    return NluAssetsReport(pipeline_dir, rebuilt, synonyms_file, rewritten,
+                           sum(len(t) for t in phrases.values()))
+
+
+def load_and_build(factory: sessionmaker, pipeline_dir: Path, synonyms_file: Path,
+                   content_root: Path = CONTENT_DIR) -> tuple[LoadReport, NluAssetsReport]:
+    """Load the content, then bring the NLU assets in line with it."""
+    report = load_knowledge(factory, content_root)
+    return report, build_nlu_assets(factory, pipeline_dir, synonyms_file, content_root)
