@@ -57,6 +57,12 @@ def entity_names_from(session: Session, vocabulary: Vocabulary) -> dict[str, dic
     for entity in ENTITY_NAMES:
         if entity != "role":
             phrases[entity] = {p: v for p, v in phrases[entity].items() if p not in taken}
+    # Rasa's synonym mapper ignores the entity label, so one phrase must not stand for two
+    # different values: the entity listed first in ENTITY_NAMES keeps it ("tech" is a skill).
+    claimed: dict[str, str] = {}
+    for entity in ENTITY_NAMES:
+        phrases[entity] = {p: v for p, v in phrases[entity].items()
+                           if claimed.setdefault(p, v) == v}
     return phrases
 
 

@@ -1,0 +1,180 @@
+"""Shared base of the knowledge-answering actions: session handling, replies, context."""
+from __future__ import annotations
+
+import abc
+import inspect
+import json
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge import queries
+from knowledge.queries import Citation, RoleInfo, SkillInfo
+
+_session_factory: Optional[sessionmaker] = None
+
+
+def use_session_factory(factory: Optional[sessionmaker]) -> None:
+    """Inject the knowledge session factory (tests); None restores the lazy default."""
+    global _session_factory
+    _session_factory = factory
+
+
+def session_factory() -> sessionmaker:
+    """The knowledge session factory, built from settings on first use (no I/O at import)."""
+    global _session_factory
+    if _session_factory is None:
+        from bot.settings import get_settings
+        from knowledge.db import make_session_factory
+
+        _session_factory = make_session_factory(get_settings().knowledge_database_url, create=False)
+    return _session_factory
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick reply: what the learner sees and the payload Rasa receives."""
+
+    title: str
+    intent: str
+    entities: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, str]:
+        """The button in Rasa's `{"title", "payload"}` form."""
+        payload = f"/{self.intent}"
+        if self.entities:
+            payload += json.dumps(self.entities, separators=(",", ":"))
+        return {"title": self.title, "payload": payload}
+
+
+@dataclass
+class Reply:
+    """One answer: a few lines of text, its sources, buttons and slots to remember."""
+
+    lines: list[str]
+    citations: list[Citation] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        """The message text with one line naming the source(s)."""
+        body = "\n".join(self.lines)
+        unique: list[Citation] = []
+        for citation in self.citations:
+            if citation.source not in [c.source for c in unique]:
+                unique.append(citation)
+        if not unique:
+            return body
+        sections = [c.section for c in self.citations if c.section]
+        first = unique[0]
+        if len(unique) == 1:
+            section = sections[0] if len(set(sections)) == 1 else None
+            return f"{body}\n\n{Citation(first.source, section).line()}"
+        return f"{body}\n\nSources: " + "; ".join(c.source for c in unique)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the learner's latest message is about, after reading entities, text and context."""
+
+    text: str
+    intent: Optional[str]
+    role: Optional[RoleInfo] = None
+    role_from_message: bool = False
+    level: Optional[str] = None
+    level_from_message: bool = False
+    skill: Optional[SkillInfo] = None
+    skill_kind: Optional[str] = None
+    entities: dict[str, list[str]] = field(default_factory=dict)
+
+
+def pounds(amount: int) -> str:
+    """Format whole pounds as £52,000."""
+    return f"£{amount:,}"
+
+
+def message_entities(tracker: Tracker) -> dict[str, list[str]]:
+    """Entity values of the latest message, by entity name, in order of appearance."""
+    found: dict[str, list[str]] = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        name, value = entity.get("entity"), entity.get("value")
+        if isinstance(name, str) and isinstance(value, (str, int, float)):
+            found.setdefault(name, []).append(str(value))
+    return found
+
+
+def read_ask(tracker: Tracker, session: Session) -> Ask:
+    """Work out role, level and skill from the latest message, falling back to the context."""
+    text = tracker.latest_message.get("text") or ""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    entities = message_entities(tracker)
+    role, role_now = None, False
+    for value in entities.get("role", []):
+        role = queries.get_role(session, value) or queries.find_role(session, value)
+        if role:
+            role_now = True
+            break
+    if role is None and not text.startswith("/"):
+        role = queries.find_role_in_text(session, text)
+        role_now = role is not None
+    if role is None and tracker.get_slot("role"):
+        role = queries.get_role(session, str(tracker.get_slot("role")))
+    level, level_now = None, False
+    if entities.get("level"):
+        level, level_now = entities["level"][0], True
+    elif tracker.get_slot("level"):
+        level = str(tracker.get_slot("level"))
+    skill = None
+    for value in entities.get("skill", []):
+        skill = queries.find_skill(session, value)
+        if skill:
+            break
+    kind = entities.get("skill_kind", [None])[0]
+    return Ask(text, intent, role, role_now, level, level_now, skill, kind, entities)
+
+
+class KnowledgeAction(Action, abc.ABC):
+    """Answers one topic from the knowledge base; subclasses implement `build`."""
+
+    topic: ClassVar[str]
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The action name in domain.yml."""
+
+    @abc.abstractmethod
+    def build(self, session: Session, ask: Ask) -> Reply:
+        """Compose the reply for this topic."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Read the question, build the answer inside a session, send it, remember the topic."""
+        with session_factory()() as session:
+            ask = read_ask(tracker, session)
+            reply = self.build(session, ask)
+        return send(dispatcher, reply, self.topic)
+
+    @classmethod
+    def for_topic(cls, topic: str) -> Optional[KnowledgeAction]:
+        """The concrete action that answers `topic`, if any."""
+        pending: list[type[KnowledgeAction]] = list(cls.__subclasses__())
+        while pending:
+            candidate = pending.pop()
+            pending.extend(candidate.__subclasses__())
+            if getattr(candidate, "topic", None) == topic and not inspect.isabstract(candidate):
+                return candidate()
+        return None
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply, topic: Optional[str]) -> list[EventType]:
+    """Utter the reply and return the slot events that keep the conversation's context."""
+    dispatcher.utter_message(text=reply.text(), buttons=[b.as_dict() for b in reply.buttons[:4]])
+    events: list[EventType] = [SlotSet(name, value) for name, value in reply.slots.items()]
+    if topic:
+        events.append(SlotSet("last_topic", topic))
+    return events

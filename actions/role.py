@@ -1,0 +1,77 @@
+"""What the job is: day-to-day tasks, the teams it works with, and why companies need it."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from actions.base import Ask, Button, KnowledgeAction, Reply
+from knowledge import queries
+
+
+class ActionTellRole(KnowledgeAction):
+    """Describe the role and its day-to-day tasks (or a specific role's summary)."""
+
+    topic = "role"
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_tell_role"
+
+    def build(self, session: Session, ask: Ask) -> Reply:
+        """Summary plus the main day-to-day tasks."""
+        career = queries.get_career(session)
+        if ask.role_from_message and ask.role and ask.role.slug != career.main_role:
+            role = ask.role
+            return Reply([f"{role.title}: {role.summary}"], [role.citation],
+                         [Button(f"{role.title} pay", "ask_salary", {"role": role.slug}),
+                          Button("What comes next?", "ask_next_step", {"role": role.slug}),
+                          Button("Career ladder", "ask_progression")],
+                         slots={"role": role.slug})
+        tasks = queries.responsibilities(session)
+        lines = [career.summary, "Day to day that means:"]
+        lines += [f"- {t.text}" for t in tasks[:6]]
+        return Reply(lines, [career.citation, *(t.citation for t in tasks)],
+                     [Button("Which teams?", "ask_teams"),
+                      Button("Why it matters", "ask_importance"),
+                      Button("Skills needed", "ask_skills"),
+                      Button("How to get in", "ask_requirements")],
+                     slots={"role": career.main_role})
+
+
+class ActionTellTeams(KnowledgeAction):
+    """Which teams an e-commerce manager works with."""
+
+    topic = "teams"
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_tell_teams"
+
+    def build(self, session: Session, ask: Ask) -> Reply:
+        """The teams, from the career's works-with facts."""
+        teams = queries.facts(session, "works-with")
+        names = [t.text for t in teams]
+        joined = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+        return Reply([f"E-commerce managers work closely with colleagues in {joined}, "
+                      "so teamwork and communication matter a lot."],
+                     [t.citation for t in teams],
+                     [Button("Day-to-day tasks", "ask_role"), Button("Soft skills", "ask_skills",
+                                                                     {"skill_kind": "soft"}),
+                      Button("Why it matters", "ask_importance")])
+
+
+class ActionTellImportance(KnowledgeAction):
+    """Why companies need e-commerce managers."""
+
+    topic = "importance"
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_tell_importance"
+
+    def build(self, session: Session, ask: Ask) -> Reply:
+        """The importance points, plus the outlook."""
+        points = queries.facts(session, "importance") + queries.facts(session, "outlook")
+        return Reply(["Why the role matters:", *(f"- {p.text}" for p in points)],
+                     [p.citation for p in points],
+                     [Button("Pay", "ask_salary"), Button("How to get in", "ask_requirements"),
+                      Button("Plan my route", "request_plan")])

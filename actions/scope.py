@@ -1,0 +1,126 @@
+"""Scope and honesty: sources, out-of-scope requests, clarifying unclear input, human handoff."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.base import Ask, Button, KnowledgeAction, Reply, message_entities
+from knowledge import queries
+
+# How each intent is offered back to a learner when we are unsure what they meant.
+INTENT_LABELS: dict[str, str] = {
+    "ask_role": "What the job involves", "ask_teams": "Teams it works with",
+    "ask_importance": "Why the role matters", "ask_requirements": "How to get in",
+    "ask_degree": "Do I need a degree?", "ask_apprenticeships": "Apprenticeships",
+    "ask_alternatives": "Alternatives to A-levels", "ask_certifications": "Certifications",
+    "ask_experience": "Getting experience", "ask_skills": "Skills", "ask_salary": "Pay",
+    "ask_pay_factors": "What affects pay", "ask_progression": "Career ladder",
+    "ask_next_step": "My next step", "ask_path": "Path between roles",
+    "ask_specialisations": "Specialisms", "ask_self_employment": "Own business or consulting",
+    "ask_networking": "Networking and mentoring", "ask_source": "Where this comes from",
+    "request_plan": "Plan my route", "request_human": "Talk to an adviser",
+    "ask_capabilities": "What can you do?",
+}
+
+
+class ActionTellSource(KnowledgeAction):
+    """Where the information comes from."""
+
+    topic = "source"
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_tell_source"
+
+    def build(self, session: Session, ask: Ask) -> Reply:
+        """The source documents behind the knowledge base."""
+        docs = queries.sources(session)
+        lines = ["Everything I tell you comes from a structured knowledge base built from:"]
+        lines += [f"- {d.title}" for d in docs]
+        lines.append("Each answer ends with a line naming its source. Figures are quoted exactly as "
+                     "the source gives them; where it gives two figures, I show both.")
+        return Reply(lines, [], [Button("Pay", "ask_salary"), Button("Talk to an adviser", "request_human")])
+
+
+class ActionOutOfScope(KnowledgeAction):
+    """Say honestly what is covered, without inventing anything."""
+
+    topic = "out_of_scope"
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_out_of_scope"
+
+    def build(self, session: Session, ask: Ask) -> Reply:
+        """List the careers covered and offer the main topics."""
+        careers = " and ".join(c.name.lower() for c in queries.list_careers(session))
+        return Reply([f"Sorry, I can't help with that: I only cover careers in {careers}. I can't "
+                      "book things, check the weather or advise on other careers.",
+                      "Ask me about the job, how to get in, skills, pay or progression."], [],
+                     [Button("What can you do?", "ask_capabilities"), Button("Pay", "ask_salary"),
+                      Button("Talk to an adviser", "request_human")])
+
+
+class ActionClarify(Action):
+    """Two-stage fallback: first offer the likeliest topics, then rephrasing or an adviser."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_clarify"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Ask a clarifying question with buttons built from the intent ranking."""
+        if _consecutive_fallbacks(tracker) >= 2:
+            dispatcher.utter_message(
+                text="Sorry, I still didn't understand. Could you put it another way? You can "
+                     "also pick a topic, or ask for a careers adviser.",
+                buttons=[Button("What can you do?", "ask_capabilities").as_dict(),
+                         Button("Plan my route", "request_plan").as_dict(),
+                         Button("Talk to an adviser", "request_human").as_dict()])
+            return []
+        entities = {k: v[0] for k, v in message_entities(tracker).items()}
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        guesses = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:3]
+        buttons = [Button(INTENT_LABELS[g], g, entities).as_dict() for g in guesses]
+        buttons.append(Button("Something else", "ask_capabilities").as_dict())
+        dispatcher.utter_message(text="I'm not sure I understood. Did you mean one of these?",
+                                 buttons=buttons)
+        return []
+
+
+def _consecutive_fallbacks(tracker: Tracker) -> int:
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data", {}).get("intent") or {}).get("name") == "nlu_fallback":
+            count += 1
+        else:
+            break
+    return count
+
+
+class ActionRequestHuman(Action):
+    """Record a handoff request the adviser console can find, and say what happens next."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Set `handoff_requested`, log a marker event, and explain the next step."""
+        already = bool(tracker.get_slot("handoff_requested"))
+        text = ("I've passed your request to our careers advisers. An adviser will pick up this "
+                "conversation here as soon as one is free, and they'll see what we've talked about "
+                "so you won't need to repeat yourself. Meanwhile you can keep asking me questions.")
+        if already:
+            text = ("You're already in the queue for a careers adviser; they'll reply in this chat. "
+                    "Meanwhile, ask me anything.")
+        dispatcher.utter_message(text=text, buttons=[Button("Plan my route", "request_plan").as_dict(),
+                                                     Button("Pay", "ask_salary").as_dict()])
+        return [] if already else [SlotSet("handoff_requested", True)]

@@ -1,0 +1,51 @@
+"""Skills: technical and soft, or one specific skill ("do I need SEO?")."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from actions.base import Ask, Button, KnowledgeAction, Reply
+from knowledge import queries
+
+
+class ActionTellSkills(KnowledgeAction):
+    """List skills by kind, or say whether one named skill matters and why."""
+
+    topic = "skills"
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_tell_skills"
+
+    def build(self, session: Session, ask: Ask) -> Reply:
+        """One skill, one kind, or a short overview of both kinds."""
+        skill = ask.skill or (queries.find_skill(session, ask.text) if not ask.text.startswith("/")
+                              and not ask.skill_kind else None)
+        if skill:
+            return Reply([f"Yes, {skill.name} is one of the {skill.kind} skills employers look "
+                          f"for in e-commerce managers: {skill.why[0].lower()}{skill.why[1:]}"],
+                         [skill.citation],
+                         [Button(f"All {skill.kind} skills", "ask_skills", {"skill_kind": skill.kind}),
+                          Button("Certifications", "ask_certifications"),
+                          Button("Plan my route", "request_plan")],
+                         slots={"skill_kind": skill.kind})
+        if ask.skill_kind in ("technical", "soft"):
+            kind = ask.skill_kind
+            items = queries.skills(session, kind=kind)
+            other = "soft" if kind == "technical" else "technical"
+            lines = [f"{kind.capitalize()} skills for e-commerce managers:"]
+            lines += [f"- {s.name}: {s.why[0].lower()}{s.why[1:]}" for s in items]
+            return Reply(lines, [s.citation for s in items],
+                         [Button(f"{other.capitalize()} skills", "ask_skills", {"skill_kind": other}),
+                          Button("Certifications", "ask_certifications"),
+                          Button("Plan my route", "request_plan")],
+                         slots={"skill_kind": kind})
+        technical = queries.skills(session, kind="technical")
+        soft = queries.skills(session, kind="soft")
+        lines = ["E-commerce managers need both kinds of skill:",
+                 "- Technical: " + ", ".join(s.name for s in technical) + ".",
+                 "- Soft: " + ", ".join(s.name for s in soft) + ".",
+                 "Technology keeps changing, so keep learning."]
+        return Reply(lines, [s.citation for s in technical + soft],
+                     [Button("Technical skills in detail", "ask_skills", {"skill_kind": "technical"}),
+                      Button("Soft skills in detail", "ask_skills", {"skill_kind": "soft"}),
+                      Button("Certifications", "ask_certifications")])

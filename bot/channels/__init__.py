@@ -1,0 +1,1 @@
+"""Rasa input/output channels: guarded REST (and later web chat and Telegram)."""

@@ -1,0 +1,20 @@
+"""Rasa's SQL tracker store, configured from DATABASE_URL instead of YAML (no secrets in files)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+
+from bot.settings import get_settings
+
+
+class EnvSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore whose database URL comes from DATABASE_URL (default SQLite in var/)."""
+
+    def __init__(self, host: Optional[str] = None, **kwargs: Any) -> None:
+        """Connect to DATABASE_URL unless a full URL was given in endpoints.yml."""
+        url = host if host and "://" in host else get_settings().database_url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(host=url, **kwargs)

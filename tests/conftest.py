@@ -1,0 +1,55 @@
+"""Shared fixtures: a copy of the content folder, empty and loaded knowledge databases."""
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # so `from tests.fakes import ...` works however pytest starts
+    sys.path.insert(0, str(REPO_ROOT))
+
+from knowledge.content import CONTENT_DIR  # noqa: E402
+from knowledge.db import make_session_factory  # noqa: E402
+from knowledge.loader import load_knowledge  # noqa: E402
+from tests.fakes import sqlite_url  # noqa: E402
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A private copy of knowledge/content that a test may edit freely."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+@pytest.fixture
+def session_factory(tmp_path: Path) -> Iterator[sessionmaker]:
+    """A session factory on a fresh, empty SQLite file (tables created)."""
+    factory = make_session_factory(sqlite_url(tmp_path / "knowledge.db"))
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="session")
+def loaded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the real content, loaded once per test run."""
+    path = tmp_path_factory.mktemp("loaded") / "knowledge.db"
+    factory = make_session_factory(sqlite_url(path))
+    load_knowledge(factory)
+    factory.kw["bind"].dispose()
+    return path
+
+
+@pytest.fixture
+def loaded_factory(tmp_path: Path, loaded_template: Path) -> Iterator[sessionmaker]:
+    """A session factory on a private copy of a database with the real content loaded."""
+    path = tmp_path / "loaded.db"
+    shutil.copyfile(loaded_template, path)
+    factory = make_session_factory(sqlite_url(path), create=False)
+    yield factory
+    factory.kw["bind"].dispose()
