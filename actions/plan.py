@@ -21,6 +21,12 @@ STAGE_LABELS: dict[str, str] = {
     "retail": "working in retail", "marketing": "working in marketing",
     "customer-service": "working in customer service", "in-ecommerce": "already in e-commerce",
 }
+# How each stage reads after "from" in a plan's heading.
+STAGE_ORIGINS: dict[str, str] = {
+    "school": "school or college", "university": "university", "graduate": "graduation",
+    "retail": "retail", "marketing": "marketing", "customer-service": "customer service",
+    "in-ecommerce": "your current role",
+}
 STUDY_STAGES = ("university", "graduate")
 # Words that introduce the learner's goal; roles named after them are goals, before them current.
 _GOAL_MARKER = re.compile(r"\b(want(?:s|ed)? to|wanna|become|becoming|be an?|get to|get into|"
@@ -44,10 +50,23 @@ def _subject_in(session: Session, text: str) -> Optional[str]:
     return find_in_text(text, subjects)
 
 
+_QUESTION = re.compile(r"\?|\b(how|what|which|why|when|where|who|pay|paid|salary|earn|earns|"
+                       r"skills?|need|tell|explain)\b")
+
+
 def _plan_message(tracker: Tracker) -> bool:
-    """Only plan-related messages fill plan slots, so questions asked mid-form are answered instead."""
+    """Whether the latest message answers the plan, rather than asking something mid-form.
+
+    Plan intents always count; so does a short answer that is not a question ("director",
+    "retail"), whatever intent the classifier guessed for it.
+    """
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return intent in _PLAN_INTENTS
+    if intent in _PLAN_INTENTS:
+        return True
+    text = (tracker.latest_message.get("text") or "").lower()
+    if text.startswith("/"):
+        return False
+    return len(text.split()) <= 5 and not _QUESTION.search(text)
 
 
 class ValidateCareerPlanForm(FormValidationAction):
@@ -90,17 +109,21 @@ class ValidateCareerPlanForm(FormValidationAction):
         """Stage from a button, a stage word, study words, or a current e-commerce role."""
         if not _plan_message(tracker):
             return {}
+        if tracker.get_slot("plan_stage") and tracker.get_slot("requested_slot") != "plan_stage":
+            return {}  # "marketing" now answers the subject question, not the stage one
         entities = message_entities(tracker)
         text = tracker.latest_message.get("text") or ""
         now, _goal = _split_goal(text)
         stages = [s for s in entities.get("stage", []) if s in STAGE_LABELS]
         with session_factory()() as session:
             current, _ = self._roles(tracker, session)
+            subject = _subject_in(session, now)
             if not text.startswith("/") and _STUDY_WORDS.search(now.lower()) and (
-                    _subject_in(session, now) or not stages or stages[0] in ("university", "graduate")):
-                return {"plan_stage": "graduate" if _GRADUATED.search(now.lower()) else "university"}
+                    subject or not stages or stages[0] in STUDY_STAGES):
+                stage = "graduate" if _GRADUATED.search(now.lower()) else "university"
+                return {"plan_stage": stage, **({"plan_subject": subject} if subject else {})}
         if current is not None and current.track == "ladder":
-            return {"plan_stage": "in-ecommerce"}
+            return {"plan_stage": "in-ecommerce", "plan_current_role": current.slug}
         if stages:
             return {"plan_stage": stages[0]}
         return {}
@@ -228,7 +251,8 @@ def build_plan(session: Session, stage: str, subject: Optional[str], current: Op
     cites += [c.citation for c in certs]
     steps.append("Along the way: get " + " and ".join(c.name for c in certs) + "; build "
                  + _skills_to_build(session, stage) + "; find a mentor and network.")
-    lines = [f"Your route from {STAGE_LABELS.get(stage, 'where you are')} to {goal.title.lower()}:"]
+    origin = start.title.lower() if current and start else STAGE_ORIGINS.get(stage, "where you are")
+    lines = [f"Your route from {origin} to {goal.title.lower()}:"]
     lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
     return Reply(lines, cites, [Button("Skills in detail", "ask_skills"),
                                 Button("Pay at each level", "ask_salary"),

@@ -6,6 +6,7 @@ from typing import Optional
 from sqlalchemy.orm import Session
 
 from actions.base import Ask, Button, KnowledgeAction, Reply
+from actions.plan import STAGE_LABELS
 from actions.salary import describe_band
 from knowledge import queries
 from knowledge.queries import RoleInfo
@@ -57,6 +58,9 @@ class ActionTellNextStep(KnowledgeAction):
     def build(self, session: Session, ask: Ask) -> Reply:
         """Next rung with pay, or the options at the top of the ladder."""
         role = ask.role
+        stage = next((s for s in ask.entities.get("stage", []) if s in STAGE_LABELS), None)
+        if stage is not None and not ask.role_from_message:
+            return stage_next_step(session, stage)
         if role is None:
             return Reply(["Which role are you in now? Tell me and I'll show you the next step."],
                          [], [Button(r.title, "ask_next_step", {"role": r.slug})
@@ -91,6 +95,19 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
                       Button("Going independent", "ask_self_employment")], slots={"role": role.slug})
     return Reply([f"{role.title}: {role.summary} The guide doesn't describe a further step from here."],
                  [role.citation], [Button("Whole ladder", "ask_progression")], slots={"role": role.slug})
+
+
+def stage_next_step(session: Session, stage: str) -> Reply:
+    """Next steps into e-commerce for someone not yet in it (a marketing assistant, a student)."""
+    routes = queries.entry_routes(session, stage=stage)
+    first = queries.ladder(session)[:1]
+    lines = [f"As someone {STAGE_LABELS[stage]}, good next steps into e-commerce:"]
+    lines += [f"- {r.name}: {r.description}" for r in routes[:4]]
+    if first:
+        lines.append(f"From there, the ladder starts at {first[0].title.lower()}{pay_hint(session, first[0])}.")
+    return Reply(lines, [r.citation for r in routes],
+                 [Button("Make me a full plan", "request_plan", {"stage": stage}),
+                  Button("Skills to build", "ask_skills"), Button("Whole ladder", "ask_progression")])
 
 
 def roles_in_order(session: Session, text: str, entities: list[str]) -> list[RoleInfo]:

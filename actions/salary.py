@@ -28,6 +28,11 @@ def describe_band(band: SalaryBandInfo) -> str:
     return f"up to the upper end of {pounds(band.max_gbp)} a year"
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a context note, ending with a full stop."""
+    return text.split(". ")[0].rstrip(".") + "."
+
+
 def level_for(session: Session, ask: Ask) -> Optional[str]:
     """The salary level the learner means: said now, else implied by a role, else from context."""
     if ask.level_from_message and ask.level:
@@ -67,12 +72,13 @@ class ActionTellSalary(KnowledgeAction):
         who = ask.role.title if (ask.role and ask.role.pay_level == level and
                                  not ask.level_from_message) else f"{band.label} e-commerce roles"
         lines = [f"{who}: {describe_band(band)}."]
-        if band.context:
-            lines.append(band.context.split(". ")[0].rstrip(".") + ".")
+        if band.context and "£" not in band.context:
+            lines.append(first_sentence(band.context))
         related = queries.salary_for(session, _RELATED[level]) if level in _RELATED else None
         if related:
-            lines.append(f"The same guide also gives {related.label.lower()}: "
-                         f"{describe_band(related)}.")
+            said = first_sentence(related.context) if related.context and "£" in related.context \
+                else f"{related.label}: {describe_band(related)}."
+            lines.append(f"The same guide also says: {said[0].lower()}{said[1:]}")
         if level == "entry":
             qualified = queries.salary_for(session, "entry-qualified")
             if qualified:

@@ -1,6 +1,9 @@
 """Scope and honesty: sources, out-of-scope requests, clarifying unclear input, human handoff."""
 from __future__ import annotations
 
+import re
+from typing import Optional
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -56,6 +59,10 @@ class ActionOutOfScope(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """List the careers covered and offer the main topics."""
+        unreadable = unreadable_reason(ask.text)
+        if unreadable:
+            return Reply([unreadable], [], [Button("What can you do?", "ask_capabilities"),
+                                            Button("Pay", "ask_salary")])
         careers = " and ".join(c.name.lower() for c in queries.list_careers(session))
         return Reply([f"Sorry, I can't help with that: I only cover careers in {careers}. I can't "
                       "book things, check the weather or advise on other careers.",
@@ -74,6 +81,13 @@ class ActionClarify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Ask a clarifying question with buttons built from the intent ranking."""
+        text = tracker.latest_message.get("text") or ""
+        unreadable = unreadable_reason(text)
+        if unreadable:
+            dispatcher.utter_message(text=unreadable, buttons=[
+                Button("What can you do?", "ask_capabilities").as_dict(),
+                Button("Pay", "ask_salary").as_dict(), Button("Skills", "ask_skills").as_dict()])
+            return []
         if _consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(
                 text="Sorry, I still didn't understand. Could you put it another way? You can "
@@ -90,6 +104,34 @@ class ActionClarify(Action):
         dispatcher.utter_message(text="I'm not sure I understood. Did you mean one of these?",
                                  buttons=buttons)
         return []
+
+
+def unreadable_reason(text: str) -> Optional[str]:
+    """A polite explanation when a message has no English words to work with, else None."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return ("I can only read words, not emoji, numbers or symbols on their own. What would you "
+                "like to know about becoming an e-commerce manager?")
+    foreign = sum(1 for ch in letters if ord(ch) > 127)
+    if foreign and (foreign / len(letters) > 0.3 or not _ASCII_WORD.search(text)
+                    or any(ch in text for ch in "¿¡")) or _looks_foreign(text):
+        return ("Sorry, I can only understand English at the moment. Could you ask in English? "
+                "For example: \"How much does an e-commerce manager earn?\"")
+    return None
+
+
+_ASCII_WORD = re.compile(r"\b[a-zA-Z]{3,}\b")
+# Very common words of other languages that rarely occur in English questions.
+_FOREIGN_WORDS = {"quanto", "cuánto", "cuanto", "gana", "comment", "devenir", "wie", "viel",
+                  "verdient", "qué", "que", "como", "cómo", "pour", "est", "und", "der", "die",
+                  "das", "een", "het", "ist", "para", "por", "quel", "quelle", "salaire", "sueldo",
+                  "gerente", "comercio", "electrónico", "ganha", "wieviel", "ich", "je"}
+
+
+def _looks_foreign(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    hits = sum(1 for w in words if w in _FOREIGN_WORDS)
+    return len(words) >= 2 and hits / len(words) >= 0.3
 
 
 def _consecutive_fallbacks(tracker: Tracker) -> int:

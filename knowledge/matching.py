@@ -39,9 +39,29 @@ def best_match(text: str, names: dict[str, str], threshold: float = 0.86) -> Opt
     return max(scored)[2] if scored else None
 
 
-def find_in_text(text: str, names: dict[str, str], threshold: float = 0.88,
+def _words_match(phrase: list[str], name: list[str], word_threshold: float) -> float:
+    """Average word similarity when every word lines up closely with its counterpart, else 0."""
+    scores = []
+    for said, known in zip(phrase, name):
+        if said == known:
+            scores.append(1.0)
+            continue
+        if min(len(said), len(known)) <= 3:
+            return 0.0
+        score = similarity(said, known)
+        if score < word_threshold:
+            return 0.0
+        scores.append(score)
+    return sum(scores) / len(scores)
+
+
+def find_in_text(text: str, names: dict[str, str], word_threshold: float = 0.75,
                  max_words: int = 6) -> Optional[str]:
-    """Find the longest phrase inside `text` that matches one of `names`; return its key."""
+    """Find the longest phrase inside `text` that matches one of `names`; return its key.
+
+    Exact phrases win; otherwise a phrase matches a name of the same length when each word
+    is a small typo away from the name's word ("ecommerce manger"), never across words.
+    """
     words = normalise(text).split()
     exact = {normalise(name): key for name, key in names.items()}
     for size in range(min(max_words, len(words)), 0, -1):
@@ -49,15 +69,16 @@ def find_in_text(text: str, names: dict[str, str], threshold: float = 0.88,
             phrase = " ".join(words[start:start + size])
             if phrase in exact:
                 return exact[phrase]
-    for size in range(min(max_words, len(words)), 1, -1):
+    split_names = [(name.split(), key) for name, key in exact.items()]
+    for size in range(min(max_words, len(words)), 0, -1):
         best: tuple[float, str] | None = None
         for start in range(0, len(words) - size + 1):
-            phrase = " ".join(words[start:start + size])
-            for name, key in exact.items():
-                if len(name.split()) != size:
+            phrase = words[start:start + size]
+            for name_words, key in split_names:
+                if len(name_words) != size:
                     continue
-                score = similarity(phrase, name)
-                if score >= threshold and (best is None or score > best[0]):
+                score = _words_match(phrase, name_words, word_threshold)
+                if score and (best is None or score > best[0]):
                     best = (score, key)
         if best:
             return best[1]

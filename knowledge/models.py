@@ -17,7 +17,6 @@ Relationships (every fact row points to the source it comes from)::
 """
 from __future__ import annotations
 
-
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, declared_attr, relationship
 

@@ -8,7 +8,12 @@ from sqlalchemy.orm import sessionmaker
 
 from knowledge.content import CONTENT_DIR, read_content
 from knowledge.loader import LoadReport, load_knowledge
-from knowledge.nlu_assets import build_spacy_pipeline, entity_names_from, synonyms_yaml, write_if_changed
+from knowledge.nlu_assets import (
+    build_spacy_pipeline,
+    entity_names_from,
+    synonyms_yaml,
+    write_if_changed,
+)
 
 
 @dataclass

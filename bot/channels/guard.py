@@ -9,6 +9,8 @@ from typing import Optional
 
 _PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$", re.DOTALL)
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
+# Rasa's internal intents that only the platform should trigger; typed by a learner they are text.
+_INTERNAL_INTENTS = {"session_start", "back", "nlu_fallback", "out_of_scope_internal"}
 _KEEP = {"\n", "\t"}
 
 EMPTY_REPLY = ("I didn't receive any text. Ask me anything about becoming an e-commerce manager, "
@@ -35,7 +37,7 @@ def strip_control_characters(text: str) -> str:
 def is_wellformed_payload(text: str) -> bool:
     """True for button payloads like `/ask_salary` or `/ask_salary{"level": "mid"}`."""
     match = _PAYLOAD.match(text)
-    if not match:
+    if not match or match.group(1) in _INTERNAL_INTENTS:
         return False
     if match.group(2) is None:
         return True
