@@ -13,7 +13,8 @@ def apprentice_pay(qualification: QualificationInfo) -> str:
     if qualification.apprentice_pay_min_gbp is not None:
         about = "around " if qualification.apprentice_pay_approximate else ""
         return f"{about}{pounds(qualification.apprentice_pay_min_gbp)} a year to start"
-    return qualification.apprentice_pay_note or "pay not stated in the source"
+    # Notes are whole sentences; drop the full stop so callers can punctuate the line.
+    return (qualification.apprentice_pay_note or "pay not stated in the source").rstrip(".")
 
 
 class ActionTellRequirements(KnowledgeAction):

@@ -8,6 +8,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+# The topic actions register as KnowledgeAction subclasses when their modules are imported;
+# import them here so every topic is reachable however this module was loaded.
+from actions import entry, progression, role, salary, scope, skills  # noqa: F401
 from actions.base import Ask, Button, KnowledgeAction, Reply, read_ask, send, session_factory
 
 # Which kinds of detail each topic can take; a follow-up naming another kind changes topic.

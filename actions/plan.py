@@ -236,7 +236,9 @@ def build_plan(session: Session, stage: str, subject: Optional[str], current: Op
     if start is not None:
         path = queries.path_between(session, start.slug, goal.slug)
         if current and path == []:
-            steps.append(f"You're already a {goal.title.lower()}: look at specialisms or the next rung.")
+            article = "an" if goal.title[:1].lower() in "aeiou" else "a"
+            steps.append(f"You're already {article} {goal.title.lower()}: "
+                         "look at specialisms or the next rung.")
         elif path is None and current:
             steps.append(f"The guide shows no route from {start.title.lower()} to {goal.title.lower()}.")
         else:

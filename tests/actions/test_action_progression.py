@@ -1,0 +1,205 @@
+"""Progression: the ladder, the next step, paths, specialisms, going independent, networking."""
+from __future__ import annotations
+
+import pytest
+
+from actions.progression import (
+    ActionTellNetworking,
+    ActionTellNextStep,
+    ActionTellPath,
+    ActionTellProgression,
+    ActionTellSelfEmployment,
+    ActionTellSpecialisations,
+)
+from tests.fakes import amounts_in_text
+
+PROGRESSION = ("Source: E-commerce manager career guide "
+               "(Advancing your career: from e-commerce manager to senior leadership)")
+LADDER = ["E-commerce associate", "E-commerce specialist", "E-commerce manager",
+          "Senior e-commerce manager", "Director of e-commerce"]
+
+
+def test_progression_gives_the_ladder_in_order(say) -> None:
+    result = say(ActionTellProgression, "how do I progress", "ask_progression")
+    lines = result.text.splitlines()
+    assert lines[0] == "The usual ladder: " + " → ".join(LADDER) + "."
+    assert "specialise (SEO, social media, data-driven, global or multi-channel)" in lines[1]
+    assert "your own online business or consulting" in lines[1]
+    assert result.text.endswith(PROGRESSION)
+    assert len(result.buttons) == 4
+    assert result.slot_events == [("last_topic", "progression")]
+
+
+# -- next step ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("role, expected, move, up", [
+    ("ecommerce-associate", "After e-commerce associate, the next step up is e-commerce "
+     "specialist.", "Associates move up into specialist positions.", "ecommerce-specialist"),
+    ("ecommerce-specialist", "After e-commerce specialist, the next step up is e-commerce manager "
+     "(pay: £29,000 to £55,000 a year).",
+     "Specialists then take on full managerial responsibility.", "ecommerce-manager"),
+    ("ecommerce-manager", "After e-commerce manager, the next step up is senior e-commerce manager "
+     "(pay: £52,000 to over £120,000 a year).",
+     "Managers can advance into senior e-commerce manager roles.", "senior-ecommerce-manager"),
+    ("senior-ecommerce-manager", "After senior e-commerce manager, the next step up is director "
+     "of e-commerce (pay: £78,000 to £142,000 or more a year).",
+     "Senior managers can eventually become director of e-commerce.", "director-of-ecommerce"),
+])
+def test_next_step_from_each_ladder_role(say, role, expected, move, up) -> None:
+    result = say(ActionTellNextStep, "what's my next step", "ask_next_step", {"role": role})
+    lines = result.text.splitlines()
+    assert lines[:2] == [expected, move]
+    assert result.text.endswith(PROGRESSION)
+    assert result.slots == {"role": up, "last_topic": "next_step"}
+    if up != "director-of-ecommerce":
+        assert result.buttons[0] == {"title": "And after that?",
+                                     "payload": f'/ask_next_step{{"role":"{up}"}}'}
+    else:
+        assert "And after that?" not in result.titles
+
+
+def test_next_step_uses_the_role_in_context(say) -> None:
+    result = say(ActionTellNextStep, "/ask_next_step", "ask_next_step",
+                 slots={"role": "ecommerce-manager"})
+    assert result.text.startswith("After e-commerce manager, the next step up is senior")
+
+
+def test_next_step_from_the_top_of_the_ladder(say) -> None:
+    result = say(ActionTellNextStep, "I'm a director, what next?", "ask_next_step",
+                 {"role": "director-of-ecommerce"})
+    assert result.text.startswith("Director of e-commerce is the top of the ladder. From there "
+                                  "people lead bigger teams or move into their own online "
+                                  "business or consulting.")
+    assert result.titles == ["Going independent", "Director pay"]
+    assert result.slots == {"role": "director-of-ecommerce", "last_topic": "next_step"}
+
+
+def test_next_step_from_a_specialism_says_the_guide_has_no_further_step(say) -> None:
+    result = say(ActionTellNextStep, "I'm an SEO manager, what next?", "ask_next_step",
+                 {"role": "seo-ecommerce-manager"})
+    assert result.text.startswith("SEO e-commerce manager: An e-commerce manager who focuses on "
+                                  "search engine optimisation. The guide doesn't describe a "
+                                  "further step from here.")
+
+
+def test_next_step_for_a_marketing_stage_gives_entry_routes(say) -> None:
+    result = say(ActionTellNextStep, "I'm a marketing assistant, what next?", "ask_next_step",
+                 {"stage": "marketing"})
+    lines = result.text.splitlines()
+    assert lines[0] == "As someone working in marketing, good next steps into e-commerce:"
+    assert [line.split(":")[0] for line in lines[1:4]] == [
+        "- Assistant role in retail or marketing", "- Digital marketing associate",
+        "- Free online courses"]
+    assert lines[4] == ("From there, the ladder starts at e-commerce associate "
+                        "(pay: from around £16,000 a year).")
+    assert result.buttons[0] == {"title": "Make me a full plan",
+                                 "payload": '/request_plan{"stage":"marketing"}'}
+    assert result.slot_events == [("last_topic", "next_step")]
+
+
+def test_next_step_without_a_role_asks_which_with_ladder_buttons(say) -> None:
+    result = say(ActionTellNextStep, "what's my next step?", "ask_next_step")
+    assert result.text == "Which role are you in now? Tell me and I'll show you the next step."
+    assert result.titles == LADDER[:4]
+    assert result.buttons[2]["payload"] == '/ask_next_step{"role":"ecommerce-manager"}'
+    assert result.slot_events == [("last_topic", "next_step")]
+
+
+# -- paths --------------------------------------------------------------------------------------
+ASSOCIATE_TO_DIRECTOR = [
+    "From e-commerce associate to director of e-commerce, 4 steps:",
+    "1. E-commerce specialist",
+    "2. E-commerce manager (pay: £29,000 to £55,000 a year)",
+    "3. Senior e-commerce manager (pay: £52,000 to over £120,000 a year)",
+    "4. Director of e-commerce (pay: £78,000 to £142,000 or more a year)",
+    "The guide gives no fixed timings: each step comes with experience and results.",
+]
+
+
+@pytest.mark.parametrize("entities", [
+    [{"entity": "role", "value": "ecommerce-associate"},
+     {"entity": "role", "value": "director-of-ecommerce"}],
+    None,
+])
+def test_path_from_associate_to_director_is_four_steps(say, entities) -> None:
+    result = say(ActionTellPath, "from associate to director", "ask_path", entities)
+    assert result.text.splitlines()[:6] == ASSOCIATE_TO_DIRECTOR
+    assert result.text.endswith(PROGRESSION)
+    assert result.slots == {"role": "director-of-ecommerce", "last_topic": "path"}
+
+
+def test_path_with_only_a_goal_starts_at_the_first_rung(say) -> None:
+    result = say(ActionTellPath, "how do I become a director", "ask_path",
+                 {"role": "director-of-ecommerce"})
+    assert result.text.splitlines()[:6] == ASSOCIATE_TO_DIRECTOR
+
+
+def test_path_reversed_has_no_route(say) -> None:
+    result = say(ActionTellPath, "from director to associate", "ask_path",
+                 [{"entity": "role", "value": "director-of-ecommerce"},
+                  {"entity": "role", "value": "ecommerce-associate"}])
+    assert result.text == ("The guide shows no route from director of e-commerce to e-commerce "
+                           "associate. It's a step down the ladder, not up.")
+    assert amounts_in_text(result.text) == []
+    assert result.slot_events == [("last_topic", "path")]
+
+
+def test_path_from_text_specialist_to_senior_manager(say) -> None:
+    result = say(ActionTellPath, "from specialist to senior manager", "ask_path")
+    assert result.text.splitlines()[:3] == [
+        "From e-commerce specialist to senior e-commerce manager, 2 steps:",
+        "1. E-commerce manager (pay: £29,000 to £55,000 a year)",
+        "2. Senior e-commerce manager (pay: £52,000 to over £120,000 a year)",
+    ]
+    assert result.slots["role"] == "senior-ecommerce-manager"
+
+
+def test_path_to_the_same_role(say) -> None:
+    result = say(ActionTellPath, "from manager to manager", "ask_path")
+    assert result.text == "You're already there: E-commerce manager."
+
+
+def test_path_without_roles_asks_for_them(say) -> None:
+    result = say(ActionTellPath, "how do I get there", "ask_path")
+    assert result.text.startswith("Tell me where you are and where you want to get to")
+    assert result.titles == ["Whole ladder", "Plan my route"]
+
+
+# -- other directions ---------------------------------------------------------------------------
+def test_specialisations_lists_all_five(say) -> None:
+    result = say(ActionTellSpecialisations, "can I specialise", "ask_specialisations")
+    assert result.text.splitlines()[:6] == [
+        "Instead of (or as well as) climbing the ladder, you can specialise:",
+        "- SEO e-commerce manager: search engine optimisation",
+        "- Social media e-commerce manager: sales strategies for particular social platforms",
+        "- Data-driven e-commerce manager: analytics",
+        "- Global e-commerce manager: strategy across different regions",
+        "- Multi-channel e-commerce manager: a seamless shopping experience across every "
+        "touchpoint",
+    ]
+    assert result.text.endswith(PROGRESSION)
+    assert result.slot_events == [("last_topic", "specialisations")]
+
+
+def test_self_employment_gives_both_routes_and_no_pay_figures(say) -> None:
+    result = say(ActionTellSelfEmployment, "can I work for myself", "ask_self_employment")
+    lines = result.text.splitlines()
+    assert lines[1] == ("- Start your own online business: Entrepreneurial people use their "
+                        "expertise to set up their own online businesses.")
+    assert lines[2] == ("- Become an independent consultant: Experienced people can work for "
+                        "themselves as independent consultants.")
+    assert lines[3] == "The guide gives no pay figures for these routes."
+    assert amounts_in_text(result.text) == []
+    assert result.slot_events == [("last_topic", "self_employment")]
+
+
+def test_networking_gives_networking_and_mentoring(say) -> None:
+    result = say(ActionTellNetworking, "does networking help", "ask_networking")
+    assert result.text.splitlines()[:3] == [
+        "Two things that help you progress:",
+        "- Networking: There are plenty of networking opportunities through contact with industry "
+        "leaders and professional associations.",
+        "- Mentoring: Mentoring from experienced professionals can give you invaluable guidance.",
+    ]
+    assert result.text.endswith(PROGRESSION)
+    assert result.buttons[-1]["payload"] == "/request_human"
+    assert result.slot_events == [("last_topic", "networking")]

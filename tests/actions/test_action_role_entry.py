@@ -1,0 +1,185 @@
+"""The job itself and getting in.
+
+Role, teams and importance; requirements, degree, apprenticeships, alternatives, certifications
+and experience.
+"""
+from __future__ import annotations
+
+import pytest
+
+from actions.entry import (
+    ActionTellAlternatives,
+    ActionTellApprenticeships,
+    ActionTellCertifications,
+    ActionTellDegree,
+    ActionTellExperience,
+    ActionTellRequirements,
+)
+from actions.role import ActionTellImportance, ActionTellRole, ActionTellTeams
+from tests.fakes import amounts_in_text
+
+GUIDE = "Source: E-commerce manager career guide"
+QUALIFICATIONS = (f"{GUIDE} (Academic requirements: relevant degrees and professional "
+                  "certifications)")
+EXPERIENCE = f"{GUIDE} (Building experience through digital marketing and online retail roles)"
+DAY_TO_DAY = f"{GUIDE} (What does an e-commerce manager actually do day-to-day?)"
+
+
+# -- the job ------------------------------------------------------------------------------------
+def test_role_gives_the_summary_and_six_day_to_day_tasks(say) -> None:
+    result = say(ActionTellRole, "what does an ecommerce manager do", "ask_role")
+    lines = result.text.splitlines()
+    assert lines[0].startswith("E-commerce managers run a business's online sales: they look "
+                               "after the whole customer journey")
+    assert lines[1] == "Day to day that means:"
+    assert lines[2:8] == [
+        "- Plan strategies that raise brand awareness and grow online sales.",
+        "- Analyse how the website performs and find what to improve.",
+        "- Work with colleagues in marketing, IT and logistics.",
+        "- Run social media campaigns.",
+        "- Manage the budget for digital projects.",
+        "- Fix problems on the website.",
+    ]
+    assert result.text.endswith(DAY_TO_DAY)
+    assert result.titles == ["Which teams?", "Why it matters", "Skills needed", "How to get in"]
+    assert result.slots == {"role": "ecommerce-manager", "last_topic": "role"}
+
+
+def test_role_named_in_the_message_gets_its_own_summary(say) -> None:
+    result = say(ActionTellRole, "what does a senior manager do", "ask_role",
+                 {"role": "senior-ecommerce-manager"})
+    assert result.text.startswith("Senior e-commerce manager: Leads e-commerce with more scope and "
+                                  "responsibility than a manager.")
+    assert result.buttons[0] == {"title": "Senior e-commerce manager pay",
+                                 "payload": '/ask_salary{"role":"senior-ecommerce-manager"}'}
+    assert result.slots == {"role": "senior-ecommerce-manager", "last_topic": "role"}
+
+
+def test_role_in_context_only_does_not_replace_the_job_description(say) -> None:
+    result = say(ActionTellRole, "/ask_role", "ask_role", slots={"role": "director-of-ecommerce"})
+    assert result.text.startswith("E-commerce managers run a business's online sales")
+
+
+def test_teams_are_marketing_it_and_logistics(say) -> None:
+    result = say(ActionTellTeams, "who do they work with", "ask_teams")
+    assert result.text.splitlines()[0] == (
+        "E-commerce managers work closely with colleagues in Marketing, IT and Logistics, so "
+        "teamwork and communication matter a lot.")
+    assert result.text.endswith(DAY_TO_DAY)
+    assert result.buttons[1]["payload"] == '/ask_skills{"skill_kind":"soft"}'
+    assert result.slot_events == [("last_topic", "teams")]
+
+
+def test_importance_lists_the_four_points_and_the_outlook(say) -> None:
+    result = say(ActionTellImportance, "why do companies need them", "ask_importance")
+    lines = result.text.splitlines()
+    assert lines[0] == "Why the role matters:"
+    assert lines[1] == ("- A company's online presence often decides whether it succeeds or fails "
+                        "in today's retail market.")
+    assert "- Because of that, people in the role often carry real influence and decision-making " \
+           "authority." in lines
+    assert lines[5].startswith("- The role keeps changing with technology, data analytics and "
+                               "global trade")
+    # Two sections (importance and progression) of one source: the source without a section.
+    assert lines[-1] == GUIDE
+    assert result.slot_events == [("last_topic", "importance")]
+
+
+# -- getting in ---------------------------------------------------------------------------------
+def test_requirements_summarise_every_route_in(say) -> None:
+    result = say(ActionTellRequirements, "what qualifications do I need", "ask_requirements")
+    lines = result.text.splitlines()
+    assert lines[0] == "There is no single route into e-commerce management."
+    assert lines[1] == ("- A degree in a subject such as business management, marketing, fashion "
+                        "buying, retail business management.")
+    assert lines[2] == ("- Or a Level 6 degree apprenticeship in marketing or digital marketing, "
+                        "paid while you learn.")
+    assert "Google Analytics IQ or Facebook Blueprint" in result.text
+    assert lines[-1] == GUIDE
+    assert result.titles == ["Do I need a degree?", "Apprenticeships", "Getting experience",
+                             "Plan my route"]
+    assert result.slot_events == [("last_topic", "requirements")]
+
+
+def test_degree_names_the_four_subjects_and_the_alternatives(say) -> None:
+    result = say(ActionTellDegree, "do I need a degree", "ask_degree")
+    lines = result.text.splitlines()
+    assert lines[0].startswith("A degree isn't strictly required")
+    assert lines[1] == ("Useful subjects: Business management, Marketing, Fashion buying, "
+                        "Retail business management.")
+    assert lines[2] == ("Gives the theory behind consumer behaviour, markets and strategic "
+                        "planning.")
+    assert "degree apprenticeship or vocational route" in lines[3]
+    assert result.slot_events == [("last_topic", "degree")]
+
+
+def test_apprenticeships_give_level_6_and_around_20000_without_inventing_a_figure(say) -> None:
+    result = say(ActionTellApprenticeships, "tell me about apprenticeships", "ask_apprenticeships")
+    lines = result.text.splitlines()
+    assert lines[0] == "Degree apprenticeships let you earn while studying for a degree:"
+    assert lines[1] == ("- Marketing degree apprenticeship (Level 6): around £20,000 a year to "
+                        "start.")
+    assert lines[2].startswith("- Digital marketer degree apprenticeship (Level 6): Pays slightly "
+                               "more than the marketing degree apprenticeship's starting salary")
+    assert "the source gives no exact figure." in lines[2]
+    assert not lines[2].endswith(".."), "the note's own full stop must not be doubled"
+    # The only figure is the marketing apprenticeship's £20,000, quoted twice.
+    assert set(amounts_in_text(result.text)) == {20_000}
+    assert result.text.endswith(QUALIFICATIONS)
+    assert result.slot_events == [("last_topic", "apprenticeships")]
+
+
+def test_alternatives_are_t_levels_and_btecs(say) -> None:
+    result = say(ActionTellAlternatives, "do I need a-levels", "ask_alternatives")
+    lines = result.text.splitlines()
+    assert lines[0] == ("You don't need A-levels: T-Levels and BTECs in relevant subjects are "
+                        "viable alternatives.")
+    assert lines[1].startswith("Vocational qualifications: For people who prefer an applied route")
+    assert result.text.endswith(QUALIFICATIONS)
+    assert result.slot_events == [("last_topic", "alternatives")]
+
+
+def test_certifications_are_google_analytics_iq_and_facebook_blueprint(say) -> None:
+    result = say(ActionTellCertifications, "which certifications help", "ask_certifications")
+    lines = result.text.splitlines()
+    assert lines[0] == "Certifications worth considering:"
+    assert lines[1] == "- Google Analytics IQ"
+    assert lines[2].startswith("- Facebook Blueprint")
+    assert lines[3] == ("Worth it? Yes: an advanced certification that strengthens your "
+                        "credentials and shows employers specialised expertise.")
+    assert result.text.endswith(QUALIFICATIONS)
+    assert result.slot_events == [("last_topic", "certifications")]
+
+
+def test_certification_entity_narrows_the_list(say) -> None:
+    result = say(ActionTellCertifications, "is facebook blueprint worth it", "ask_certifications",
+                 {"certification": "facebook-blueprint"})
+    assert "Facebook Blueprint" in result.text
+    assert "Google Analytics IQ" not in result.text
+
+
+def test_experience_lists_starting_roles_scheme_volunteering_and_courses(say) -> None:
+    result = say(ActionTellExperience, "how do I get experience", "ask_experience")
+    lines = result.text.splitlines()
+    assert lines[0] == "Experience matters as much as qualifications. Ways to get it:"
+    assert lines[1] == ("- Starting roles: Assistant role in retail or marketing; Digital "
+                        "marketing associate; E-commerce assistant.")
+    for start in ("- Graduate training scheme: A structured programme for graduates",
+                  "- Work experience: Short placements",
+                  "- Volunteering: Volunteering is another way",
+                  "- Free online courses: Free courses on online learning platforms"):
+        assert any(line.startswith(start) for line in lines), start
+    assert result.text.endswith(EXPERIENCE)
+    assert result.buttons[-1]["payload"] == '/ask_salary{"level":"entry"}'
+    assert result.slot_events == [("last_topic", "experience")]
+
+
+@pytest.mark.parametrize("route, start", [
+    ("graduate-scheme", "Graduate training scheme: A structured programme for graduates"),
+    ("volunteering", "Volunteering: Volunteering is another way"),
+])
+def test_experience_entry_route_entity_answers_just_that_route(say, route, start) -> None:
+    result = say(ActionTellExperience, "tell me more", "ask_experience", {"entry_route": route})
+    assert result.text.startswith(start)
+    assert "Starting roles" not in result.text
+    assert result.titles == ["Other ways in", "Plan my route"]

@@ -1,0 +1,179 @@
+"""action_tell_salary and action_tell_pay_factors: exact figures from salaries.yml, with context."""
+from __future__ import annotations
+
+import pytest
+
+from actions.salary import ActionTellPayFactors, ActionTellSalary
+from tests.fakes import ActionResult, amounts_in_text
+
+SOURCE_LINE = ("Source: E-commerce manager career guide "
+               "(Typical salary expectations and how they scale with experience)")
+# Every figure salaries.yml states, so a reply can be checked for invented amounts.
+SALARY_FIGURES = {16_000, 25_000, 29_000, 55_000, 52_000, 120_000, 78_000, 142_000, 60_000}
+
+
+def assert_salary_reply(result: ActionResult) -> None:
+    """The common shape of every salary answer."""
+    assert len(result.messages) == 1
+    assert result.text.splitlines()[-1].startswith("Source: E-commerce manager career guide")
+    assert len(result.buttons) <= 4
+    assert ("last_topic", "salary") in result.slot_events
+    assert set(amounts_in_text(result.text)) <= SALARY_FIGURES
+
+
+def test_entry_level_gives_16000_and_the_qualified_25000(say) -> None:
+    result = say(ActionTellSalary, "what's the entry level pay", "ask_salary", {"level": "entry"})
+    assert_salary_reply(result)
+    assert "Entry level e-commerce roles: from around £16,000 a year." in result.text
+    assert "With relevant qualifications you might start around £25,000 a year." in result.text
+    assert "Entry-level positions typically start at around this figure." in result.text
+    assert result.text.endswith(SOURCE_LINE)
+    assert result.slots["level"] == "entry"
+    assert amounts_in_text(result.text) == [16_000, 25_000]
+
+
+def test_mid_level_gives_29000_to_55000(say) -> None:
+    result = say(ActionTellSalary, "mid level salary?", "ask_salary", {"level": "mid"})
+    assert_salary_reply(result)
+    assert "Mid-level e-commerce roles: £29,000 to £55,000 a year." in result.text
+    assert "What mid-level e-commerce managers can expect to earn." in result.text
+    assert amounts_in_text(result.text) == [29_000, 55_000]
+    assert result.slots["level"] == "mid"
+
+
+def test_senior_gives_52000_to_over_120000_and_the_60000_experienced_note(say) -> None:
+    result = say(ActionTellSalary, "how much do seniors get", "ask_salary", {"level": "senior"})
+    assert_salary_reply(result)
+    assert "Senior e-commerce roles: £52,000 to over £120,000 a year." in result.text
+    assert ("The same guide also says: experienced e-commerce managers with a proven record of "
+            "driving growth can reach the upper end of £60,000 a year.") in result.text
+    assert amounts_in_text(result.text) == [52_000, 120_000, 60_000]
+    assert result.slots["level"] == "senior"
+
+
+def test_experienced_level_mentions_the_senior_band_too(say) -> None:
+    result = say(ActionTellSalary, "and experienced?", "ask_salary", {"level": "experienced"})
+    assert_salary_reply(result)
+    assert "up to the upper end of £60,000 a year" in result.text
+    assert "senior positions, from £52,000 to over £120,000." in result.text
+
+
+def test_director_level_gives_78000_to_142000_or_more(say) -> None:
+    result = say(ActionTellSalary, "what do directors earn", "ask_salary", {"level": "director"})
+    assert_salary_reply(result)
+    assert "£78,000 to £142,000 or more a year." in result.text
+    assert ("The most experienced professionals, especially in director-level roles, may earn "
+            "this or more.") in result.text
+    assert amounts_in_text(result.text) == [78_000, 142_000]
+    assert result.slots["level"] == "director"
+
+
+@pytest.mark.parametrize("level, others", [
+    ("entry", ["Mid-level pay", "Senior pay", "Director pay"]),
+    ("mid", ["Entry level pay", "Senior pay", "Director pay"]),
+    ("director", ["Entry level pay", "Mid-level pay", "Senior pay"]),
+])
+def test_level_buttons_offer_the_other_levels(say, level: str, others: list[str]) -> None:
+    result = say(ActionTellSalary, f"/ask_salary{{\"level\":\"{level}\"}}", "ask_salary",
+                 {"level": level})
+    assert result.titles == [*others, "What affects pay?"]
+    assert result.buttons[-1]["payload"] == "/ask_pay_factors"
+
+
+def test_director_role_entity_gives_the_director_band(say) -> None:
+    result = say(ActionTellSalary, "how much does a director of ecommerce earn", "ask_salary",
+                 {"role": "director-of-ecommerce"})
+    assert_salary_reply(result)
+    assert result.text.startswith("Director of e-commerce: £78,000 to £142,000 or more a year.")
+    assert result.slots == {"level": "director", "role": "director-of-ecommerce",
+                            "last_topic": "salary"}
+
+
+def test_manager_role_entity_gives_the_mid_band(say) -> None:
+    result = say(ActionTellSalary, "what's an ecommerce manager's salary", "ask_salary",
+                 {"role": "ecommerce-manager"})
+    assert_salary_reply(result)
+    assert result.text.startswith("E-commerce manager: £29,000 to £55,000 a year.")
+    assert result.slots["role"] == "ecommerce-manager"
+    assert result.slots["level"] == "mid"
+
+
+def test_typo_in_text_without_entities_still_finds_the_manager(say) -> None:
+    result = say(ActionTellSalary, "how much do ecommerce manger make", "ask_salary")
+    assert_salary_reply(result)
+    assert result.text.startswith("E-commerce manager: £29,000 to £55,000 a year.")
+    assert result.slots["role"] == "ecommerce-manager"
+
+
+def test_no_entity_and_no_context_lists_every_band(say) -> None:
+    result = say(ActionTellSalary, "how much is the pay?", "ask_salary")
+    assert_salary_reply(result)
+    lines = result.text.splitlines()
+    assert lines[0] == "E-commerce pay runs from about £16,000 to £142,000 or more a year:"
+    assert lines[1:7] == [
+        "- Entry level: from around £16,000 a year",
+        "- Entry level with relevant qualifications: from around £25,000 a year",
+        "- Mid-level: £29,000 to £55,000 a year",
+        "- Senior: £52,000 to over £120,000 a year",
+        "- Director level: £78,000 to £142,000 or more a year",
+        "- Experienced manager: up to the upper end of £60,000 a year",
+    ]
+    assert result.titles == ["What affects pay?", "Career ladder", "Plan my route"]
+    # Nothing to remember but the topic.
+    assert result.slot_events == [("last_topic", "salary")]
+
+
+def test_button_payload_without_entities_gives_the_overview(say) -> None:
+    result = say(ActionTellSalary, "/ask_salary", "ask_salary")
+    assert result.text.startswith("E-commerce pay runs from about £16,000")
+
+
+def test_role_slot_gives_that_roles_band_when_nothing_is_named(say) -> None:
+    result = say(ActionTellSalary, "and how much does that pay?", "ask_salary",
+                 slots={"role": "senior-ecommerce-manager"})
+    assert_salary_reply(result)
+    assert result.text.startswith("Senior e-commerce manager: £52,000 to over £120,000 a year.")
+    assert result.slots["role"] == "senior-ecommerce-manager"
+    assert result.slots["level"] == "senior"
+
+
+def test_level_slot_is_used_when_nothing_is_named(say) -> None:
+    result = say(ActionTellSalary, "/ask_salary", "ask_salary", slots={"level": "mid"})
+    assert "Mid-level e-commerce roles: £29,000 to £55,000 a year." in result.text
+
+
+def test_level_entity_beats_the_role_in_context(say) -> None:
+    result = say(ActionTellSalary, "/ask_salary", "ask_salary", {"level": "director"},
+                 slots={"role": "ecommerce-manager"})
+    assert result.text.startswith("Director level e-commerce roles: £78,000 to £142,000 or more")
+    # The manager in context is not the role whose pay was given, so it is cleared.
+    assert result.slots["role"] is None
+
+
+@pytest.mark.parametrize("entities", [{"role": "ecommerce-specialist"}, None])
+def test_role_without_a_pay_level_gets_no_invented_figure(say, entities) -> None:
+    result = say(ActionTellSalary, "what does an ecommerce specialist earn", "ask_salary", entities)
+    assert_salary_reply(result)
+    lines = result.text.splitlines()
+    assert lines[0] == "The guide gives no pay figure for e-commerce specialist roles specifically."
+    # Only the labelled bands either side, quoted exactly; no figure for the specialist itself.
+    assert lines[1:3] == ["- Entry level: from around £16,000 a year",
+                          "- Mid-level: £29,000 to £55,000 a year"]
+    assert "Specialist:" not in result.text and "specialist: £" not in result.text
+    assert amounts_in_text(result.text) == [16_000, 29_000, 55_000]
+    assert result.slots == {"role": "ecommerce-specialist", "last_topic": "salary"}
+    assert "level" not in result.slots
+
+
+def test_pay_factors_lists_experience_company_size_and_location(say) -> None:
+    result = say(ActionTellPayFactors, "what affects pay", "ask_pay_factors")
+    assert result.text.splitlines()[:4] == [
+        "Pay for e-commerce managers varies a lot. The main factors:",
+        "- Experience: Pay rises substantially as you build expertise and take on more "
+        "responsibility.",
+        "- Company size: Pay varies with the size of the company you work for.",
+        "- Location: Pay varies with where the job is based.",
+    ]
+    assert result.text.endswith(SOURCE_LINE)
+    assert amounts_in_text(result.text) == []
+    assert result.slot_events == [("last_topic", "pay_factors")]

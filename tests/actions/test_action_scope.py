@@ -1,0 +1,127 @@
+"""Scope and honesty: sources, out-of-scope requests, clarifying, and the human handoff."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actions.scope import (
+    ActionClarify,
+    ActionOutOfScope,
+    ActionRequestHuman,
+    ActionTellSource,
+    unreadable_reason,
+)
+from tests.fakes import amounts_in_text
+
+ENGLISH_ONLY = "Sorry, I can only understand English at the moment."
+WORDS_ONLY = "I can only read words, not emoji, numbers or symbols on their own."
+
+
+def fallback(name: str = "nlu_fallback") -> dict[str, Any]:
+    """An earlier user event classified as `name`."""
+    return {"event": "user", "text": "earlier", "parse_data": {"intent": {"name": name}}}
+
+
+def test_source_names_the_guide(say) -> None:
+    result = say(ActionTellSource, "where does this come from", "ask_source")
+    lines = result.text.splitlines()
+    assert lines[0] == "Everything I tell you comes from a structured knowledge base built from:"
+    assert lines[1] == ("- How to Become an E-Commerce Manager: A Comprehensive Guide to Career "
+                        "Progression and Qualifications")
+    assert "Figures are quoted exactly as the source gives them" in lines[2]
+    assert result.titles == ["Pay", "Talk to an adviser"]
+    assert result.slot_events == [("last_topic", "source")]
+
+
+@pytest.mark.parametrize("text", ["book me a flight to Paris", "how much does a doctor earn",
+                                  "what's the weather like"])
+def test_out_of_scope_says_what_is_covered_without_figures(say, text) -> None:
+    result = say(ActionOutOfScope, text, "out_of_scope")
+    assert result.text.startswith("Sorry, I can't help with that: I only cover careers in "
+                                  "e-commerce management.")
+    assert "£" not in result.text and amounts_in_text(result.text) == []
+    assert "Source:" not in result.text
+    assert result.titles == ["What can you do?", "Pay", "Talk to an adviser"]
+    assert result.slot_events == [("last_topic", "out_of_scope")]
+
+
+@pytest.mark.parametrize("text, reply", [
+    ("😀😀🎉", WORDS_ONLY),
+    ("123 456 !!", WORDS_ONLY),
+    ("¿Cuánto gana un gerente de comercio electrónico?", ENGLISH_ONLY),
+    ("cuanto gana un gerente", ENGLISH_ONLY),
+    ("Wie viel verdient ein E-Commerce-Manager?", ENGLISH_ONLY),
+])
+def test_out_of_scope_explains_unreadable_messages(say, text, reply) -> None:
+    result = say(ActionOutOfScope, text, "out_of_scope")
+    assert result.text.startswith(reply)
+    assert "£" not in result.text
+    assert result.titles == ["What can you do?", "Pay"]
+
+
+@pytest.mark.parametrize("text", ["how much does an ecommerce manager earn?",
+                                  "what about the café manager role", "do I need a degree"])
+def test_english_is_readable(text) -> None:
+    assert unreadable_reason(text) is None
+
+
+def test_clarify_offers_the_top_three_known_intents_with_labels(say) -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3},
+               {"name": "ask_salary", "confidence": 0.25},
+               {"name": "greet", "confidence": 0.12},
+               {"name": "ask_skills", "confidence": 0.1},
+               {"name": "ask_progression", "confidence": 0.05},
+               {"name": "ask_role", "confidence": 0.04}]
+    result = say(ActionClarify, "blah stuff pay maybe", "nlu_fallback", intent_ranking=ranking)
+    assert result.text == "I'm not sure I understood. Did you mean one of these?"
+    assert result.buttons == [
+        {"title": "Pay", "payload": "/ask_salary"},
+        {"title": "Skills", "payload": "/ask_skills"},
+        {"title": "Career ladder", "payload": "/ask_progression"},
+        {"title": "Something else", "payload": "/ask_capabilities"},
+    ]
+    assert result.events == []
+
+
+def test_clarify_buttons_keep_the_entities_of_the_message(say) -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3},
+               {"name": "ask_next_step", "confidence": 0.25}]
+    result = say(ActionClarify, "director hmm", "nlu_fallback", {"role": "director-of-ecommerce"},
+                 intent_ranking=ranking)
+    assert result.buttons[0] == {"title": "My next step",
+                                 "payload": '/ask_next_step{"role":"director-of-ecommerce"}'}
+
+
+def test_second_consecutive_fallback_asks_to_rephrase_and_offers_an_adviser(say) -> None:
+    result = say(ActionClarify, "qwerty zz", "nlu_fallback",
+                 events=[fallback(), {"event": "action", "name": "action_clarify"}])
+    assert result.text.startswith("Sorry, I still didn't understand. Could you put it another way?")
+    assert {"title": "Talk to an adviser", "payload": "/request_human"} in result.buttons
+    assert result.events == []
+
+
+def test_a_fallback_after_an_understood_message_is_a_first_fallback(say) -> None:
+    result = say(ActionClarify, "qwerty zz", "nlu_fallback",
+                 events=[fallback(), fallback("ask_salary")])
+    assert result.text == "I'm not sure I understood. Did you mean one of these?"
+
+
+@pytest.mark.parametrize("text, reply", [("🤷", WORDS_ONLY), ("¿Qué es esto?", ENGLISH_ONLY)])
+def test_clarify_explains_unreadable_messages(say, text, reply) -> None:
+    result = say(ActionClarify, text, "nlu_fallback",
+                 events=[fallback()])  # even after an earlier fallback
+    assert result.text.startswith(reply)
+    assert result.titles == ["What can you do?", "Pay", "Skills"]
+
+
+def test_request_human_sets_the_flag_once(say) -> None:
+    first = say(ActionRequestHuman, "can I talk to a person", "request_human")
+    assert first.text.startswith("I've passed your request to our careers advisers.")
+    assert first.slot_events == [("handoff_requested", True)]
+
+    second = say(ActionRequestHuman, "can I talk to a person", "request_human",
+                 slots={"handoff_requested": True})
+    assert second.text.startswith("You're already in the queue for a careers adviser")
+    assert second.events == []
+    assert second.titles == first.titles == ["Plan my route", "Pay"]
