@@ -53,3 +53,17 @@ def loaded_factory(tmp_path: Path, loaded_template: Path) -> Iterator[sessionmak
     factory = make_session_factory(sqlite_url(path), create=False)
     yield factory
     factory.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The trained model (`make test` trains it first; trained here when pytest runs alone)."""
+    import os
+    import subprocess
+
+    model = REPO_ROOT / "models" / "careers.tar.gz"
+    if not model.exists():
+        rasa = str(Path(sys.executable).with_name("rasa"))
+        subprocess.run([rasa, "train", "--fixed-model-name", "careers", "--out", "models", "--quiet"],
+                       cwd=REPO_ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, check=True)
+    return model

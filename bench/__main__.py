@@ -1,0 +1,84 @@
+"""`python -m bench`: run the benchmark parts, print tables, write var/bench/results.json."""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from importlib.metadata import version
+from typing import Any, Optional
+
+from bench import entities, load, nlu, stock
+from bench.paths import RESULTS_PATH
+from bench.summary import (
+    dig,
+    measured_targets,
+    nlu_tables,
+    speed_tables,
+    target_table,
+    timing_table,
+)
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """The command-line flags."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--skip-nlu", action="store_true", help="skip NLU cross-validation")
+    parser.add_argument("--skip-load", action="store_true", help="skip Career Coach speed")
+    parser.add_argument("--skip-stock", action="store_true", help="skip the stock reference")
+    parser.add_argument("--compare-diet", action="store_true",
+                        help="also cross-validate a DIETClassifier config (slow)")
+    return parser.parse_args(argv)
+
+
+def run_part(name: str, job: Callable[[], Any], results: dict[str, Any],
+             durations: dict[str, float]) -> None:
+    """Run one part, timing it; a failure is recorded in the results, not raised."""
+    print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    try:
+        results[name] = job()
+    except Exception as exc:  # noqa: BLE001 - report the failure and carry on with other parts
+        results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    durations[name] = round(time.monotonic() - started, 1)
+    print(f"[bench] {name} done in {durations[name]:.0f}s", file=sys.stderr, flush=True)
+
+
+def write_results(results: dict[str, Any]) -> None:
+    """Write the figures as JSON to var/bench/results.json."""
+    RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_PATH.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the selected parts; exit 1 if any part failed (targets never fail the run)."""
+    args = parse_args(argv)
+    results: dict[str, Any] = {"meta": {
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "rasa": version("rasa"), "python": platform.python_version(),
+        "flags": vars(args)}}
+    durations: dict[str, float] = {}
+    if not args.skip_nlu:
+        run_part("nlu", lambda: nlu.run(args.compare_diet), results, durations)
+        if not dig(results, "nlu", "project", "entity_reports"):
+            run_part("entities", entities.run, results, durations)
+        print("\n".join(nlu_tables(results)))
+    if not args.skip_load:
+        run_part("load", load.run, results, durations)
+    if not args.skip_stock:
+        run_part("stock", stock.run, results, durations)
+    print("\n".join(speed_tables(results)))
+    print(target_table(results))
+    print(timing_table(durations, results))
+    results["targets"] = [target.as_dict(value) for target, value in measured_targets(results)]
+    results["durations_seconds"] = durations
+    write_results(results)
+    print(f"Results written to {RESULTS_PATH}")
+    return 1 if any("error" in results[part] for part in durations) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

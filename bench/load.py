@@ -1,0 +1,58 @@
+"""Career Coach speed: reply times, concurrent throughput, storage and memory of real servers."""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench.client import sequential_load, webhook_url
+from bench.conversations import CAREER_CONVERSATION, CAREER_READINESS_QUESTION, SINGLE_REPEATS
+from bench.paths import CREDENTIALS_PATH, ENDPOINTS_PATH, MODEL_PATH
+from bench.servers import (
+    free_ports,
+    rasa_server_args,
+    rss_bytes,
+    running,
+    wait_until_answering,
+    write_endpoints,
+)
+from bench.throughput import MB, measure_concurrent
+from bot.channels.guard import TROUBLE_REPLY
+
+# The guarded REST channel apologises instead of staying silent; that is not an answer.
+APOLOGIES = frozenset({TROUBLE_REPLY})
+
+
+def career_endpoints(action_port: int) -> dict[str, Any]:
+    """endpoints.yml's tracker store with the action endpoint moved to the bench's port."""
+    project = yaml.safe_load(ENDPOINTS_PATH.read_text()) or {}
+    return {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
+            "tracker_store": project["tracker_store"]}
+
+
+def run() -> dict[str, Any]:
+    """Serve models/careers.tar.gz with its action server and measure it."""
+    if not MODEL_PATH.exists():
+        raise FileNotFoundError(f"{MODEL_PATH} is missing: run `make train` first")
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        tracker_db = Path(tmp) / "conversations.db"
+        env = {"DATABASE_URL": f"sqlite:///{tracker_db}", "SANIC_HOST": "127.0.0.1"}
+        action_port, rasa_port = free_ports(2)
+        endpoints = write_endpoints(Path(tmp) / "endpoints.yml", career_endpoints(action_port))
+        started = time.monotonic()
+        with running("load-actions", ["run", "actions", "--actions", "actions", "--port",
+                                      str(action_port)], action_port, env) as actions, \
+             running("load-rasa", rasa_server_args(MODEL_PATH, rasa_port, CREDENTIALS_PATH,
+                                                   endpoints), rasa_port, env) as rasa:
+            wait_until_answering(rasa, CAREER_READINESS_QUESTION, APOLOGIES)
+            ready_seconds = time.monotonic() - started
+            single = sequential_load(webhook_url(rasa_port), CAREER_CONVERSATION,
+                                     SINGLE_REPEATS, "bench-single", APOLOGIES)
+            concurrent = measure_concurrent(rasa, tracker_db, CAREER_CONVERSATION,
+                                            "bench-load", APOLOGIES, helpers=[actions])
+            actions_rss = round(rss_bytes(actions.process.pid) / MB, 1)
+    return {"startup_seconds": round(ready_seconds, 1), "single": single,
+            "concurrent": concurrent, "action_server_rss_mb": actions_rss}

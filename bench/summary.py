@@ -1,0 +1,148 @@
+"""Turn the benchmark results into console tables and target verdicts."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from bench import targets as t
+from bench.report import table
+from bench.targets import Target, verdict_text
+
+Results = dict[str, Any]
+
+
+def dig(results: Optional[Results], *keys: str) -> Any:
+    """results[k1][k2]... or None when any level is missing."""
+    value: Any = results
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def throughput_ratio(results: Results) -> Optional[float]:
+    """Career Coach messages/second divided by the stock assistant's."""
+    ours = dig(results, "load", "concurrent", "msgs_per_s")
+    stock = dig(results, "stock", "concurrent", "msgs_per_s")
+    return round(ours / stock, 2) if ours and stock else None
+
+
+def measured_targets(results: Results) -> list[tuple[Target, Any]]:
+    """Each target with the figure it applies to (None when that part did not run)."""
+    stored = dig(results, "load", "concurrent", "all_stored")
+    return [
+        (t.INTENT_MACRO_F1, dig(results, "nlu", "project", "macro_f1")),
+        (t.SINGLE_MEDIAN_MS, dig(results, "load", "single", "p50_ms")),
+        (t.THROUGHPUT_RATIO, throughput_ratio(results)),
+        (t.CONCURRENT_P95_MS, dig(results, "load", "concurrent", "p95_ms")),
+        (t.ERRORS, _total_errors(results)),
+        (t.ALL_STORED, None if stored is None else int(stored)),
+        (t.RASA_RSS_MB, dig(results, "load", "concurrent", "rasa_rss_mb")),
+    ]
+
+
+def _total_errors(results: Results) -> Optional[int]:
+    counts = [dig(results, "load", part, "errors") for part in ("single", "concurrent")]
+    return None if all(c is None for c in counts) else sum(c or 0 for c in counts)
+
+
+def nlu_tables(results: Results) -> list[str]:
+    """Intent cross-validation, confused pairs and entity scores."""
+    out = []
+    runs = [r for r in (dig(results, "nlu", "project"), dig(results, "nlu", "diet")) if r]
+    if runs:
+        out.append(table(
+            f"NLU: intent cross-validation ({runs[0]['folds']} folds, "
+            f"{runs[0]['examples']} examples)",
+            ["classifier", "macro-F1", "accuracy", "weighted-F1", "CV time s", "target"],
+            [[r["classifier"], r["macro_f1"], r["accuracy"], r["weighted_f1"], r["seconds"],
+              verdict_text(t.INTENT_MACRO_F1, r["macro_f1"])] for r in runs]))
+        out.append(table("NLU: most confused intent pairs (project config)",
+                         ["intent", "predicted as", "count"],
+                         [[p["intent"], p["predicted"], p["count"]]
+                          for p in runs[0]["confused_pairs"]]))
+        reports = runs[0]["entity_reports"]
+        if reports:
+            out.append(table("NLU: entities (Rasa cross-validation report)",
+                             ["extractor", "micro-F1", "macro-F1"],
+                             [[k, v["micro_f1"], v["macro_f1"]] for k, v in reports.items()]))
+    entities = results.get("entities")
+    if isinstance(entities, dict) and "f1" in entities:
+        rows = [[label, s["precision"], s["recall"], s["f1"], s["tp"], s["fp"], s["fn"]]
+                for label, s in entities["per_label"].items()]
+        rows.append(["ALL (micro)", entities["precision"], entities["recall"], entities["f1"],
+                     entities["tp"], entities["fp"], entities["fn"]])
+        out.append(table(f"NLU: entities ({entities['source']}, "
+                         f"{entities['sentences']} sentences)",
+                         ["entity", "precision", "recall", "F1", "tp", "fp", "fn"], rows))
+        out.append(table("NLU: entity mistakes", ["sentence", "missed", "spurious"],
+                         [[m["text"], _pairs(m["missed"]), _pairs(m["spurious"])]
+                          for m in entities["mistakes"]]))
+    return out
+
+
+def _pairs(pairs: list[list[str]]) -> str:
+    return ", ".join(f"{label}={value}" for label, value in pairs) or "-"
+
+
+def speed_tables(results: Results) -> list[str]:
+    """Single-conversation reply times, and concurrent load side by side with stock."""
+    out = []
+    single = dig(results, "load", "single")
+    if single:
+        out.append(table(
+            f"Speed: one conversation at a time ({len(single['transcript'])} turns x "
+            f"{single['conversations']}, Career Coach)",
+            ["metric", "value", "target"],
+            [["median ms", single["p50_ms"], verdict_text(t.SINGLE_MEDIAN_MS, single["p50_ms"])],
+             ["p95 ms", single["p95_ms"], ""], ["max ms", single["max_ms"], ""],
+             ["errors", single["errors"], ""]]))
+    ours, stock = dig(results, "load", "concurrent"), dig(results, "stock", "concurrent")
+    if ours or stock:
+        ratio = throughput_ratio(results)
+        rows: list[tuple[str, str, Optional[Target]]] = [
+            ("messages", "messages", None), ("msgs/s", "msgs_per_s", None),
+            ("p50 ms", "p50_ms", None), ("p95 ms", "p95_ms", t.CONCURRENT_P95_MS),
+            ("max ms", "max_ms", None), ("errors", "errors", t.ERRORS),
+            ("user events stored", "stored_user_events", None),
+            ("all stored", "all_stored", t.ALL_STORED),
+            ("Rasa RSS MB (with children)", "rasa_rss_mb", t.RASA_RSS_MB),
+            ("Rasa server CPU ms per message", "rasa_cpu_ms_per_msg", None)]
+        body = [[label, dig(ours, key), dig(stock, key),
+                 verdict_text(target, _as_number(dig(ours, key))) if target else ""]
+                for label, key, target in rows]
+        body.append(["msgs/s ratio (ours/stock)", ratio, "", verdict_text(t.THROUGHPUT_RATIO,
+                                                                          ratio)])
+        body.append(["action server CPU ms per message",
+                     dig(ours, "helper_cpu_ms_per_msg", "load-actions"), "-", ""])
+        body.append(["server start to first answer s", dig(results, "load", "startup_seconds"),
+                     dig(results, "stock", "startup_seconds"), ""])
+        conversations = dig(ours, "conversations") or dig(stock, "conversations")
+        out.append(table(f"Speed: {conversations} concurrent conversations x 10 messages",
+                         ["metric", "Career Coach", "stock rasa init", "target (ours)"], body))
+        errors = (dig(ours, "error_examples") or []) + (dig(results, "load", "single",
+                                                            "error_examples") or [])
+        if errors:
+            out.append(table("Speed: error examples (Career Coach)", ["message: error"],
+                             [[e] for e in errors[:5]]))
+    return out
+
+
+def _as_number(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+def target_table(results: Results) -> str:
+    """Every target with its measured value and PASS/MISS (n/a for parts that were skipped)."""
+    return table("Targets", ["target", "measured", "verdict"],
+                 [[f"{target.key} {target.describe()}", value, target.verdict(value)]
+                  for target, value in measured_targets(results)])
+
+
+def timing_table(durations: dict[str, float], results: Results) -> str:
+    """How long each part took, whether it failed, and the failures in full."""
+    rows = [[part, seconds, "FAILED" if dig(results, part, "error") else "ok"]
+            for part, seconds in durations.items()]
+    failures = [f"{part} failed: {dig(results, part, 'error')}" for part in durations
+                if dig(results, part, "error")]
+    return "\n".join([table("Time per part", ["part", "seconds", "status"], rows), *failures])
