@@ -67,7 +67,8 @@ def cross_validate(config: Path, label: str, folds: int = FOLDS,
         run_rasa(["test", "nlu", "--nlu", str(NLU_DATA), "--config", str(config),
                   "--cross-validation", "--folds", str(folds), "--out", str(out_dir)],
                  log_name=f"nlu-cv-{label}", timeout=timeout)
-        result: dict[str, Any] = {"classifier": label, "folds": folds,
+        result: dict[str, Any] = {"classifier": f"{label}: {classifier_label(config)}",
+                                  "folds": folds,
                                   **read_intent_report(out_dir),
                                   "confused_pairs": read_confusions(out_dir),
                                   "entity_reports": read_entity_reports(out_dir)}
@@ -75,13 +76,29 @@ def cross_validate(config: Path, label: str, folds: int = FOLDS,
     return result
 
 
+def intent_classifiers(pipeline: list[dict[str, Any]]) -> list[int]:
+    """Positions of the intent classifiers in a pipeline (every *Classifier but the fallback)."""
+    return [i for i, step in enumerate(pipeline)
+            if str(step.get("name", "")).rsplit(".", 1)[-1].endswith("Classifier")
+            and step.get("name") != "FallbackClassifier"]
+
+
+def classifier_label(config: Path) -> str:
+    """Short name of a config's intent classifier(s), for the tables."""
+    pipeline = yaml.safe_load(config.read_text())["pipeline"]
+    return "+".join(str(pipeline[i]["name"]).rsplit(".", 1)[-1]
+                    for i in intent_classifiers(pipeline)) or "none"
+
+
 def write_diet_config(source: Path, target: Path) -> Path:
-    """Copy config.yml with LogisticRegressionClassifier replaced by a DIETClassifier."""
+    """Copy config.yml with its intent classifier (LogisticRegression or other) set to DIET."""
     config = yaml.safe_load(source.read_text())
-    names = [step.get("name") for step in config["pipeline"]]
-    if "LogisticRegressionClassifier" not in names:
-        raise ValueError(f"{source} has no LogisticRegressionClassifier to replace")
-    config["pipeline"][names.index("LogisticRegressionClassifier")] = dict(DIET_CLASSIFIER)
+    positions = intent_classifiers(config["pipeline"])
+    if not positions:
+        raise ValueError(f"{source} has no intent classifier to replace")
+    config["pipeline"][positions[0]] = dict(DIET_CLASSIFIER)
+    for extra in reversed(positions[1:]):
+        del config["pipeline"][extra]
     target.write_text(yaml.safe_dump(config, sort_keys=False))
     return target
 

@@ -61,7 +61,7 @@ def rasa_server_args(model: Path, port: int, credentials: Path, endpoints: Path)
 
 
 def stop(server: Server, grace: float = STOP_GRACE_SECONDS) -> None:
-    """SIGTERM the server (and its children), wait up to `grace` seconds, then SIGKILL."""
+    """SIGTERM the server, SIGKILL it after `grace` seconds, then any children it left."""
     pids = [server.process.pid, *descendants(server.process.pid)]
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGTERM)

@@ -6,6 +6,7 @@ words ("one hundred and forty-two thousand").
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,65 @@ def run_action(action: Any, tracker: Any, domain: dict[str, Any]) -> ActionResul
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain))
     return ActionResult(dispatcher.messages, list(events or []))
+
+
+READY_QUESTION = "how much does a director of e-commerce earn?"
+
+
+class Stack:
+    """Running servers plus what a test needs to reach, stop and restart them."""
+
+    def __init__(self, tmp: Path, knowledge_db: Path, model: Path) -> None:
+        from bench.servers import free_ports, write_endpoints
+
+        self.action_port, self.rasa_port = free_ports(2)
+        self.conversations_db = tmp / "conversations.db"
+        self.env = {"DATABASE_URL": sqlite_url(self.conversations_db),
+                    "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db)}
+        self.endpoints = write_endpoints(tmp / "endpoints.yml", {
+            "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
+            "tracker_store": {"type": "bot.tracker_store.EnvSQLTrackerStore"}})
+        self.model = model
+        self._stack = ExitStack()
+        self.actions = self.rasa = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the Rasa server."""
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start_actions(self) -> None:
+        """Start the action server."""
+        from bench.servers import running
+        self.actions = self._stack.enter_context(running(
+            "e2e-actions", ["run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            self.action_port, self.env))
+
+    def start_rasa(self) -> None:
+        """Start the Rasa server and wait until it answers a real question."""
+        from bench.servers import rasa_server_args, running, wait_until_answering
+        from bot.channels.guard import TROUBLE_REPLY
+        self.rasa = self._stack.enter_context(running(
+            "e2e-rasa", rasa_server_args(self.model, self.rasa_port, Path(__file__).resolve().parents[1] / "credentials.yml",
+                                         self.endpoints), self.rasa_port, self.env))
+        wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
+
+    def stop_actions(self) -> None:
+        """Stop the action server (SIGTERM, then SIGKILL after a grace period)."""
+        from bench.servers import stop
+
+        if self.actions is not None:
+            stop(self.actions)
+
+    def stop_rasa(self) -> None:
+        """Stop the Rasa server."""
+        from bench.servers import stop
+
+        if self.rasa is not None:
+            stop(self.rasa)
+
+    def close(self) -> None:
+        """Stop everything still running."""
+        self._stack.close()
+
+
