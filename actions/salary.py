@@ -82,10 +82,11 @@ class ActionTellSalary(KnowledgeAction):
         if level == "entry":
             qualified = queries.salary_for(session, "entry-qualified")
             if qualified:
-                lines.append(f"With relevant qualifications you might start {describe_band(qualified).replace('from ', '')}.")
+                start = describe_band(qualified).replace("from ", "")
+                lines.append(f"With relevant qualifications you might start {start}.")
         lines.append("Pay varies with experience, company size and location.")
         slots = {"level": level, "role": ask.role.slug if ask.role and ask.role.pay_level == level else None}
-        return Reply(lines, [band.citation], _buttons_around(level), slots=slots)
+        return Reply(lines, [band.citation], _buttons_around(band.level), slots=slots)
 
     def _unlinked_role(self, session: Session, ask: Ask) -> Reply:
         assert ask.role is not None

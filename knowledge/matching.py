@@ -42,7 +42,7 @@ def best_match(text: str, names: dict[str, str], threshold: float = 0.86) -> Opt
 def _words_match(phrase: list[str], name: list[str], word_threshold: float) -> float:
     """Average word similarity when every word lines up closely with its counterpart, else 0."""
     scores = []
-    for said, known in zip(phrase, name):
+    for said, known in zip(phrase, name, strict=True):
         if said == known:
             scores.append(1.0)
             continue
@@ -73,11 +73,11 @@ def find_in_text(text: str, names: dict[str, str], word_threshold: float = 0.75,
     for size in range(min(max_words, len(words)), 0, -1):
         best: tuple[float, str] | None = None
         for start in range(0, len(words) - size + 1):
-            phrase = words[start:start + size]
+            window = words[start:start + size]
             for name_words, key in split_names:
                 if len(name_words) != size:
                     continue
-                score = _words_match(phrase, name_words, word_threshold)
+                score = _words_match(window, name_words, word_threshold)
                 if score and (best is None or score > best[0]):
                     best = (score, key)
         if best:

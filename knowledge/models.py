@@ -17,10 +17,12 @@ Relationships (every fact row points to the source it comes from)::
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, declared_attr, relationship
 
-Base = declarative_base()
+Base: Any = declarative_base()  # Any: SQLAlchemy 1.4 bases are dynamic classes
 
 
 class Source(Base):

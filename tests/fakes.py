@@ -213,6 +213,7 @@ def run_action(action: Any, tracker: Any, domain: dict[str, Any]) -> ActionResul
 
 
 READY_QUESTION = "how much does a director of e-commerce earn?"
+CREDENTIALS = Path(__file__).resolve().parents[1] / "credentials.yml"
 
 
 class Stack:
@@ -249,8 +250,8 @@ class Stack:
         from bench.servers import rasa_server_args, running, wait_until_answering
         from bot.channels.guard import TROUBLE_REPLY
         self.rasa = self._stack.enter_context(running(
-            "e2e-rasa", rasa_server_args(self.model, self.rasa_port, Path(__file__).resolve().parents[1] / "credentials.yml",
-                                         self.endpoints), self.rasa_port, self.env))
+            "e2e-rasa", rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
+            self.rasa_port, self.env))
         wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
 
     def stop_actions(self) -> None:

@@ -31,8 +31,11 @@ def _sentence_blocks(message: Message) -> dict[str, Any]:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, GraphComponent):
-    """Each sparse featurizer's counts become sublinear tf-idf (L2 per featurizer); dense
-    features are scaled by `dense_weight`; a logistic regression with strength `C` decides."""
+    """Logistic regression over per-featurizer tf-idf n-grams and weighted dense embeddings.
+
+    Each sparse featurizer's counts become sublinear tf-idf (L2-normalised per featurizer);
+    dense features are scaled by `dense_weight`; `C` sets the regularisation strength.
+    """
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -107,7 +110,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             return messages
         classifier = self.model["classifier"]
         probabilities = classifier.predict_proba(self._matrix(messages))
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(-row)[: self.config["ranking_length"]]
             ranking = [{"name": str(classifier.classes_[i]), "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)

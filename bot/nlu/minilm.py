@@ -35,7 +35,7 @@ class WordPieceTokenizer:
     def _basic(text: str) -> list[str]:
         text = unicodedata.normalize("NFD", text.lower())
         words: list[str] = []
-        current = []
+        current: list[str] = []
         for ch in text:
             category = unicodedata.category(ch)
             if category == "Mn":
