@@ -1,0 +1,60 @@
+"""Settings come from the environment, once; secrets are never printed; lock store from REDIS_URL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+
+from bot.lock_store import EnvLockStore, redis_lock_store
+from bot.settings import ConfigurationError, get_settings, load_settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "KNOWLEDGE_DATABASE_URL", "REDIS_URL", "TELEGRAM_TOKEN",
+                 "COACH_VAR_DIR", "COACH_MAX_MESSAGE_CHARS", "CONSOLE_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_defaults_are_sqlite_files_under_var(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COACH_VAR_DIR", str(tmp_path))
+    settings = load_settings()
+    assert settings.database_url == f"sqlite:///{tmp_path}/conversations.db"
+    assert settings.knowledge_database_url == f"sqlite:///{tmp_path}/knowledge.db"
+    assert settings.max_message_chars == 1000
+
+
+def test_secrets_are_described_only_as_set_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_TOKEN", "123:very-secret")
+    monkeypatch.setenv("CONSOLE_SECRET_KEY", "another-secret")
+    settings = load_settings()
+    shown = " ".join(settings.describe().values()) + repr(settings)
+    assert "very-secret" not in shown and "another-secret" not in shown
+    assert settings.describe()["TELEGRAM_TOKEN"] == "set"
+
+
+def test_bad_numbers_fail_fast_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COACH_MAX_MESSAGE_CHARS", "lots")
+    with pytest.raises(ConfigurationError, match="COACH_MAX_MESSAGE_CHARS"):
+        load_settings()
+
+
+def test_lock_store_is_in_memory_without_redis_url() -> None:
+    assert isinstance(EnvLockStore(), InMemoryLockStore)
+
+
+def test_lock_store_uses_redis_when_redis_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://:pw@127.0.0.1:6390/3")
+    store = EnvLockStore()
+    assert isinstance(store, RedisLockStore)
+    kwargs = store.red.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("127.0.0.1", 6390, 3, "pw")
+
+
+def test_a_malformed_redis_url_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        redis_lock_store("http://example")
