@@ -35,6 +35,8 @@ _STUDY_WORDS = re.compile(r"\b(study|studying|studied|degree|uni|university|cour
                           r"graduated|graduate|grad)\b")
 _GRADUATED = re.compile(r"\b(graduated|finished (?:my|a) degree|have a degree|graduate)\b")
 _PLAN_INTENTS = {"request_plan", "inform_stage"}
+# Qualifications taken at school or college (alternatives to A-levels) imply the school stage.
+_SCHOOL_QUALIFICATIONS = {"t-level", "btec"}
 
 
 def _split_goal(text: str) -> tuple[str, str]:
@@ -115,6 +117,8 @@ class ValidateCareerPlanForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         now, _goal = _split_goal(text)
         stages = [s for s in entities.get("stage", []) if s in STAGE_LABELS]
+        if any(q in _SCHOOL_QUALIFICATIONS for q in entities.get("qualification", [])):
+            stages.append("school")
         with session_factory()() as session:
             current, _ = self._roles(tracker, session)
             subject = _subject_in(session, now)

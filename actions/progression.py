@@ -174,8 +174,15 @@ class ActionTellSpecialisations(KnowledgeAction):
         return "action_tell_specialisations"
 
     def build(self, session: Session, ask: Ask) -> Reply:
-        """Each specialism with its focus."""
+        """Each specialism with its focus, or just the one the learner named."""
         roles = queries.list_roles(session, track="specialisation")
+        if ask.role_from_message and ask.role and ask.role.track == "specialisation":
+            role = ask.role
+            return Reply([f"{role.title}: {role.summary}",
+                          f"It's one of {len(roles)} specialisms open to e-commerce managers."], [role.citation],
+                         [Button("All specialisms", "ask_specialisations"),
+                          Button("Career ladder", "ask_progression"),
+                          Button("Skills needed", "ask_skills")], slots={"role": role.slug})
         lines = ["Instead of (or as well as) climbing the ladder, you can specialise:"]
         lines += [f"- {r.title}: {r.focus}" for r in roles]
         return Reply(lines, [r.citation for r in roles],
