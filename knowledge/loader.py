@@ -152,6 +152,12 @@ def load_content(session: Session, content: ContentSet) -> LoadReport:
     for table, model, key, refs in _TABLES:
         syncer.sync(table, model, key, refs, content.rows(table))
     syncer.remove_stale()
+    if syncer.report.changed:
+        row = session.get(models.KnowledgeVersion, 1)
+        if row is None:
+            session.add(models.KnowledgeVersion(id=1, version=1))
+        else:
+            row.version += 1
     return syncer.report
 
 

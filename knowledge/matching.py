@@ -25,18 +25,52 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
+class NameIndex:
+    """Names (normalised once) mapped to keys, for repeated tolerant lookups."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        """Normalise every name and group the names by word count."""
+        self.exact = {normalise(name): key for name, key in names.items()}
+        self.by_size: dict[int, list[tuple[list[str], str]]] = {}
+        for name, key in self.exact.items():
+            self.by_size.setdefault(len(name.split()), []).append((name.split(), key))
+
+    def best_match(self, text: str, threshold: float = 0.86) -> Optional[str]:
+        """The key whose name equals or closely resembles the whole `text`."""
+        wanted = normalise(text)
+        if not wanted:
+            return None
+        if wanted in self.exact:
+            return self.exact[wanted]
+        scored = [(similarity(wanted, name), len(name), key) for name, key in self.exact.items()
+                  if abs(len(name) - len(wanted)) <= max(3, len(name) // 4)]
+        scored = [s for s in scored if s[0] >= threshold]
+        return max(scored)[2] if scored else None
+
+    def find_in(self, text: str, word_threshold: float = 0.75, max_words: int = 6) -> Optional[str]:
+        """The key of the longest phrase inside `text` matching a name (see `find_in_text`)."""
+        words = normalise(text).split()
+        for size in range(min(max_words, len(words)), 0, -1):
+            for start in range(0, len(words) - size + 1):
+                phrase = " ".join(words[start:start + size])
+                if phrase in self.exact:
+                    return self.exact[phrase]
+        for size in range(min(max_words, len(words)), 0, -1):
+            best: tuple[float, str] | None = None
+            for start in range(0, len(words) - size + 1):
+                window = words[start:start + size]
+                for name_words, key in self.by_size.get(size, []):
+                    score = _words_match(window, name_words, word_threshold)
+                    if score and (best is None or score > best[0]):
+                        best = (score, key)
+            if best:
+                return best[1]
+        return None
+
+
 def best_match(text: str, names: dict[str, str], threshold: float = 0.86) -> Optional[str]:
     """Return the key whose name (normalised) equals or closely resembles the whole `text`."""
-    wanted = normalise(text)
-    if not wanted:
-        return None
-    exact = {normalise(name): key for name, key in names.items()}
-    if wanted in exact:
-        return exact[wanted]
-    scored = [(similarity(wanted, name), len(name), key) for name, key in exact.items()
-              if abs(len(name) - len(wanted)) <= max(3, len(name) // 4)]
-    scored = [s for s in scored if s[0] >= threshold]
-    return max(scored)[2] if scored else None
+    return NameIndex(names).best_match(text, threshold)
 
 
 def _words_match(phrase: list[str], name: list[str], word_threshold: float) -> float:
@@ -46,9 +80,12 @@ def _words_match(phrase: list[str], name: list[str], word_threshold: float) -> f
         if said == known:
             scores.append(1.0)
             continue
-        if min(len(said), len(known)) <= 3:
+        if min(len(said), len(known)) <= 3 or abs(len(said) - len(known)) > 3:
             return 0.0
-        score = similarity(said, known)
+        matcher = SequenceMatcher(None, said, known)
+        if matcher.quick_ratio() < word_threshold:
+            return 0.0
+        score = matcher.ratio()
         if score < word_threshold:
             return 0.0
         scores.append(score)
@@ -62,24 +99,4 @@ def find_in_text(text: str, names: dict[str, str], word_threshold: float = 0.75,
     Exact phrases win; otherwise a phrase matches a name of the same length when each word
     is a small typo away from the name's word ("ecommerce manger"), never across words.
     """
-    words = normalise(text).split()
-    exact = {normalise(name): key for name, key in names.items()}
-    for size in range(min(max_words, len(words)), 0, -1):
-        for start in range(0, len(words) - size + 1):
-            phrase = " ".join(words[start:start + size])
-            if phrase in exact:
-                return exact[phrase]
-    split_names = [(name.split(), key) for name, key in exact.items()]
-    for size in range(min(max_words, len(words)), 0, -1):
-        best: tuple[float, str] | None = None
-        for start in range(0, len(words) - size + 1):
-            window = words[start:start + size]
-            for name_words, key in split_names:
-                if len(name_words) != size:
-                    continue
-                score = _words_match(window, name_words, word_threshold)
-                if score and (best is None or score > best[0]):
-                    best = (score, key)
-        if best:
-            return best[1]
-    return None
+    return NameIndex(names).find_in(text, word_threshold, max_words)

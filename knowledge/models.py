@@ -14,6 +14,7 @@ Relationships (every fact row points to the source it comes from)::
                              entry-requirement | pay-factor | networking |
                              mentoring | outlook)
     every fact ─* 1 Source (and optionally one SourceSection of it)
+    KnowledgeVersion: one row, incremented by each load that changes anything
 """
 from __future__ import annotations
 
@@ -272,6 +273,14 @@ class CareerFact(Sourced, Base):
     position = Column(Integer, nullable=False)
     title = Column(String(200), nullable=True)
     text = Column(Text, nullable=False)
+
+
+class KnowledgeVersion(Base):
+    """A counter bumped by every load that changes something, so readers can cache safely."""
+
+    __tablename__ = "knowledge_version"
+    id = Column(Integer, primary_key=True)
+    version = Column(Integer, nullable=False, default=0)
 
 
 FACT_TOPICS: tuple[str, ...] = (

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from knowledge import models
-from knowledge.matching import best_match, find_in_text
+from knowledge.matching import NameIndex
 
 Row = models.Sourced
 
@@ -218,9 +218,29 @@ def get_role(session: Session, slug: str) -> Optional[RoleInfo]:
     return _role(row) if row else None
 
 
+def knowledge_version(session: Session) -> int:
+    """The knowledge base's change counter (0 before the first load)."""
+    row = session.get(models.KnowledgeVersion, 1)
+    return int(row.version) if row else 0
+
+
+_INDEXES: dict[tuple[str, str, int], NameIndex] = {}
+
+
+def _index(session: Session, kind: str) -> NameIndex:
+    """Name index for roles or skills, rebuilt only when the knowledge changes."""
+    key = (str(session.get_bind().url), kind, knowledge_version(session))
+    index = _INDEXES.get(key)
+    if index is None:
+        if len(_INDEXES) > 32:
+            _INDEXES.clear()
+        index = _INDEXES[key] = NameIndex(_role_names(session) if kind == "role" else _skill_names(session))
+    return index
+
+
 def _role_names(session: Session) -> dict[str, str]:
     names: dict[str, str] = {}
-    for role in session.execute(select(models.Role)).scalars():
+    for role in session.execute(select(models.Role).options(selectinload(models.Role.synonyms))).scalars():
         names[role.title] = role.slug
         names[role.slug] = role.slug
         for synonym in role.synonyms:
@@ -230,13 +250,13 @@ def _role_names(session: Session) -> dict[str, str]:
 
 def find_role(session: Session, text: str) -> Optional[RoleInfo]:
     """Find a role by title or synonym, tolerant of case, hyphens and small typos."""
-    slug = best_match(text, _role_names(session))
+    slug = _index(session, "role").best_match(text)
     return get_role(session, slug) if slug else None
 
 
 def find_role_in_text(session: Session, text: str) -> Optional[RoleInfo]:
     """Find the longest role mention inside a whole sentence."""
-    slug = find_in_text(text, _role_names(session))
+    slug = _index(session, "role").find_in(text)
     return get_role(session, slug) if slug else None
 
 
@@ -379,7 +399,7 @@ def skills(session: Session, career: Optional[str] = None,
 
 def _skill_names(session: Session) -> dict[str, str]:
     names: dict[str, str] = {}
-    for skill in session.execute(select(models.Skill)).scalars():
+    for skill in session.execute(select(models.Skill).options(selectinload(models.Skill.synonyms))).scalars():
         names[skill.name] = skill.slug
         for synonym in skill.synonyms:
             names.setdefault(synonym.text, skill.slug)
@@ -388,7 +408,8 @@ def _skill_names(session: Session) -> dict[str, str]:
 
 def find_skill(session: Session, text: str) -> Optional[SkillInfo]:
     """Find a skill by name or synonym ("SEO", "budgeting"), tolerant of small typos."""
-    slug = best_match(text, _skill_names(session)) or find_in_text(text, _skill_names(session))
+    index = _index(session, "skill")
+    slug = index.best_match(text) or index.find_in(text)
     if slug is None:
         return None
     row = session.execute(select(models.Skill).where(models.Skill.slug == slug)).scalars().one()
