@@ -111,27 +111,41 @@ class MiniLMEncoder:
         self.tokenizer = WordPieceTokenizer(folder / "vocab.txt")
         self.w = {k: v.astype(np.float32) for k, v in load_file(str(folder / "model.safetensors")).items()
                   if not k.endswith("position_ids")}
+        self.prepared = self._prepare_layers()
 
-    def _layer(self, i: int, h: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        w, p = self.w, f"encoder.layer.{i}."
+    def _prepare_layers(self) -> list[dict[str, np.ndarray]]:
+        """Per layer: query/key/value fused into one matrix, every weight pre-transposed."""
+        layers = []
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+            w = {k.removeprefix(p): v for k, v in self.w.items() if k.startswith(p)}
+            layers.append({
+                "qkv": np.ascontiguousarray(np.concatenate(
+                    [w[f"attention.self.{n}.weight"] for n in ("query", "key", "value")]).T),
+                "qkv_bias": np.concatenate([w[f"attention.self.{n}.bias"] for n in ("query", "key", "value")]),
+                "out": np.ascontiguousarray(w["attention.output.dense.weight"].T),
+                "out_bias": w["attention.output.dense.bias"],
+                "ln1_w": w["attention.output.LayerNorm.weight"], "ln1_b": w["attention.output.LayerNorm.bias"],
+                "inner": np.ascontiguousarray(w["intermediate.dense.weight"].T),
+                "inner_bias": w["intermediate.dense.bias"],
+                "down": np.ascontiguousarray(w["output.dense.weight"].T), "down_bias": w["output.dense.bias"],
+                "ln2_w": w["output.LayerNorm.weight"], "ln2_b": w["output.LayerNorm.bias"],
+            })
+        return layers
+
+    def _layer(self, layer: dict[str, np.ndarray], h: np.ndarray, mask: np.ndarray) -> np.ndarray:
         batch, length, hidden = h.shape
         size = hidden // self.heads
-
-        def project(name: str) -> np.ndarray:
-            out = h @ w[p + f"attention.self.{name}.weight"].T + w[p + f"attention.self.{name}.bias"]
-            return out.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
-
-        q, k, v = project("query"), project("key"), project("value")
-        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + mask
+        qkv = (h @ layer["qkv"] + layer["qkv_bias"]).reshape(batch, length, 3, self.heads, size)
+        q, k, v = (qkv[:, :, j].transpose(0, 2, 1, 3) for j in range(3))
+        scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(size)) + mask
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         attention = scores / scores.sum(-1, keepdims=True)
         context = (attention @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
-        out = context @ w[p + "attention.output.dense.weight"].T + w[p + "attention.output.dense.bias"]
-        h = _layer_norm(out + h, w[p + "attention.output.LayerNorm.weight"],
-                        w[p + "attention.output.LayerNorm.bias"], self.eps)
-        inner = _gelu(h @ w[p + "intermediate.dense.weight"].T + w[p + "intermediate.dense.bias"])
-        out = inner @ w[p + "output.dense.weight"].T + w[p + "output.dense.bias"]
-        return _layer_norm(out + h, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"],
+        h = _layer_norm(context @ layer["out"] + layer["out_bias"] + h, layer["ln1_w"], layer["ln1_b"],
+                        self.eps)
+        inner = _gelu(h @ layer["inner"] + layer["inner_bias"])
+        return _layer_norm(inner @ layer["down"] + layer["down_bias"] + h, layer["ln2_w"], layer["ln2_b"],
                            self.eps)
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
@@ -154,9 +168,9 @@ class MiniLMEncoder:
              + w["embeddings.position_embeddings.weight"][np.arange(length)][None]
              + w["embeddings.token_type_embeddings.weight"][0][None, None])
         h = _layer_norm(h, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
-        mask = ((1.0 - present) * -1e9)[:, None, None, :]
-        for i in range(self.layers):
-            h = self._layer(i, h, mask)
+        mask = ((1.0 - present) * np.float32(-1e9))[:, None, None, :]
+        for layer in self.prepared:
+            h = self._layer(layer, h, mask)
         pooled = (h * present[..., None]).sum(1) / present.sum(1, keepdims=True)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
