@@ -142,10 +142,11 @@ class KnowledgeAction(Action, abc.ABC):
     """Answers one topic from the knowledge base; subclasses implement `build`."""
 
     topic: ClassVar[str]
+    action_name: ClassVar[str]
 
-    @abc.abstractmethod
     def name(self) -> str:
         """The action name in domain.yml."""
+        return self.action_name
 
     @abc.abstractmethod
     def build(self, session: Session, ask: Ask) -> Reply:

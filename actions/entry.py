@@ -21,10 +21,7 @@ class ActionTellRequirements(KnowledgeAction):
     """What you need to get in, in brief."""
 
     topic = "requirements"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_requirements"
+    action_name = "action_tell_requirements"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Entry requirements plus the main qualification routes."""
@@ -51,10 +48,7 @@ class ActionTellDegree(KnowledgeAction):
     """Whether a degree is needed and which subjects help."""
 
     topic = "degree"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_degree"
+    action_name = "action_tell_degree"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Degree expectations, useful subjects and the non-degree routes."""
@@ -79,10 +73,7 @@ class ActionTellApprenticeships(KnowledgeAction):
     """Level 6 degree apprenticeships and what apprentices earn."""
 
     topic = "apprenticeships"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_apprenticeships"
+    action_name = "action_tell_apprenticeships"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Each degree apprenticeship with its level and starting pay."""
@@ -101,10 +92,7 @@ class ActionTellAlternatives(KnowledgeAction):
     """T-Levels, BTECs and vocational routes as alternatives to A-levels."""
 
     topic = "alternatives"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_alternatives"
+    action_name = "action_tell_alternatives"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The A-level alternatives and vocational qualifications."""
@@ -123,10 +111,7 @@ class ActionTellCertifications(KnowledgeAction):
     """Professional certifications and whether they are worth it."""
 
     topic = "certifications"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_certifications"
+    action_name = "action_tell_certifications"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The certifications the source recommends and why."""
@@ -149,10 +134,7 @@ class ActionTellExperience(KnowledgeAction):
     """How to gain experience: starting roles, schemes, placements, volunteering, courses."""
 
     topic = "experience"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_experience"
+    action_name = "action_tell_experience"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Entry routes, grouped as the source gives them."""

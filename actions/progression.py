@@ -27,10 +27,7 @@ class ActionTellProgression(KnowledgeAction):
     """The vertical ladder and the other directions people take."""
 
     topic = "progression"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_progression"
+    action_name = "action_tell_progression"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Ladder in order, then a line on specialisms and independence."""
@@ -50,10 +47,7 @@ class ActionTellNextStep(KnowledgeAction):
     """The next step up from a role (the learner's, or the one last talked about)."""
 
     topic = "next_step"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_next_step"
+    action_name = "action_tell_next_step"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Next rung with pay, or the options at the top of the ladder."""
@@ -130,10 +124,7 @@ class ActionTellPath(KnowledgeAction):
     """The steps between two rungs."""
 
     topic = "path"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_path"
+    action_name = "action_tell_path"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The chain of moves from one role to another, with pay along the way."""
@@ -168,10 +159,7 @@ class ActionTellSpecialisations(KnowledgeAction):
     """Specialist e-commerce manager roles."""
 
     topic = "specialisations"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_specialisations"
+    action_name = "action_tell_specialisations"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Each specialism with its focus, or just the one the learner named."""
@@ -195,10 +183,7 @@ class ActionTellSelfEmployment(KnowledgeAction):
     """Starting an online business or consulting."""
 
     topic = "self_employment"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_self_employment"
+    action_name = "action_tell_self_employment"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The independent routes."""
@@ -216,10 +201,7 @@ class ActionTellNetworking(KnowledgeAction):
     """Networking and mentoring."""
 
     topic = "networking"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_networking"
+    action_name = "action_tell_networking"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Networking and mentoring advice."""

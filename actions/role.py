@@ -11,10 +11,7 @@ class ActionTellRole(KnowledgeAction):
     """Describe the role and its day-to-day tasks (or a specific role's summary)."""
 
     topic = "role"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_role"
+    action_name = "action_tell_role"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Summary plus the main day-to-day tasks."""
@@ -41,10 +38,7 @@ class ActionTellTeams(KnowledgeAction):
     """Which teams an e-commerce manager works with."""
 
     topic = "teams"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_teams"
+    action_name = "action_tell_teams"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The teams, from the career's works-with facts."""
@@ -63,10 +57,7 @@ class ActionTellImportance(KnowledgeAction):
     """Why companies need e-commerce managers."""
 
     topic = "importance"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_importance"
+    action_name = "action_tell_importance"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The importance points, plus the outlook."""

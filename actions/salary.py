@@ -56,10 +56,7 @@ class ActionTellSalary(KnowledgeAction):
     """Salary for a level or role, or the whole picture when none is named."""
 
     topic = "salary"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_salary"
+    action_name = "action_tell_salary"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Exact figures from the knowledge base, with their context."""
@@ -112,10 +109,7 @@ class ActionTellPayFactors(KnowledgeAction):
     """What makes pay vary."""
 
     topic = "pay_factors"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_pay_factors"
+    action_name = "action_tell_pay_factors"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The pay factors with a line each."""

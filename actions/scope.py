@@ -33,10 +33,7 @@ class ActionTellSource(KnowledgeAction):
     """Where the information comes from."""
 
     topic = "source"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_source"
+    action_name = "action_tell_source"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The source documents behind the knowledge base."""
@@ -52,10 +49,7 @@ class ActionOutOfScope(KnowledgeAction):
     """Say honestly what is covered, without inventing anything."""
 
     topic = "out_of_scope"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_out_of_scope"
+    action_name = "action_out_of_scope"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """List the careers covered and offer the main topics."""

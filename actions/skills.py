@@ -11,10 +11,7 @@ class ActionTellSkills(KnowledgeAction):
     """List skills by kind, or say whether one named skill matters and why."""
 
     topic = "skills"
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_tell_skills"
+    action_name = "action_tell_skills"
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """One skill, one kind, or a short overview of both kinds."""
