@@ -77,7 +77,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     results["durations_seconds"] = durations
     write_results(results)
     print(f"Results written to {RESULTS_PATH}")
-    return 1 if any("error" in results[part] for part in durations) else 0
+    failed = any("error" in results[part] for part in durations)
+    return 1 if failed or dig(results, "nlu", "diet", "error") else 0
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def problem(status: int, replies: Any, apologies: Collection[str]) -> Optional[s
         return f"HTTP {status}"
     if not isinstance(replies, list) or not replies:
         return "empty reply"
-    if all(r.get("text") in apologies for r in replies if isinstance(r, dict)):
+    if apologies and all(isinstance(r, dict) and r.get("text") in apologies for r in replies):
         return "apology instead of an answer"
     return None
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bench.commands import run_rasa
+from bench.commands import CommandError, run_rasa
 from bench.paths import CONFIG_PATH, NLU_DATA
 
 FOLDS = 5
@@ -104,10 +104,16 @@ def write_diet_config(source: Path, target: Path) -> Path:
 
 
 def run(compare_diet: bool = False) -> dict[str, Any]:
-    """Cross-validate the project's config (and, if asked, the DIET variant)."""
-    results = {"project": cross_validate(CONFIG_PATH, "project")}
+    """Cross-validate the project's config and, if asked, the DIET variant.
+
+    A failed DIET run is recorded as an error without losing the project's figures.
+    """
+    results: dict[str, Any] = {"project": cross_validate(CONFIG_PATH, "project")}
     if compare_diet:
         with tempfile.TemporaryDirectory(prefix="bench-diet-") as tmp:
             diet = write_diet_config(CONFIG_PATH, Path(tmp) / "config.yml")
-            results["diet"] = cross_validate(diet, "diet", timeout=DIET_CV_TIMEOUT_SECONDS)
+            try:
+                results["diet"] = cross_validate(diet, "diet", timeout=DIET_CV_TIMEOUT_SECONDS)
+            except CommandError as exc:
+                results["diet"] = {"classifier": "diet: DIETClassifier", "error": str(exc)}
     return results

@@ -50,13 +50,14 @@ def nlu_tables(results: Results) -> list[str]:
     """Intent cross-validation, confused pairs and entity scores."""
     out = []
     runs = [r for r in (dig(results, "nlu", "project"), dig(results, "nlu", "diet")) if r]
-    if runs:
+    if runs and "error" not in runs[0]:
         out.append(table(
             f"NLU: intent cross-validation ({runs[0]['folds']} folds, "
             f"{runs[0]['examples']} examples)",
             ["classifier", "macro-F1", "accuracy", "weighted-F1", "CV time s", "target"],
-            [[r["classifier"], r["macro_f1"], r["accuracy"], r["weighted_f1"], r["seconds"],
-              verdict_text(t.INTENT_MACRO_F1, r["macro_f1"])] for r in runs]))
+            [[r["classifier"], r.get("macro_f1"), r.get("accuracy"), r.get("weighted_f1"),
+              r.get("seconds"), verdict_text(t.INTENT_MACRO_F1, r.get("macro_f1"))
+              if "error" not in r else "FAILED (see below)"] for r in runs]))
         out.append(table("NLU: most confused intent pairs (project config)",
                          ["intent", "predicted as", "count"],
                          [[p["intent"], p["predicted"], p["count"]]
@@ -66,6 +67,7 @@ def nlu_tables(results: Results) -> list[str]:
             out.append(table("NLU: entities (Rasa cross-validation report)",
                              ["extractor", "micro-F1", "macro-F1"],
                              [[k, v["micro_f1"], v["macro_f1"]] for k, v in reports.items()]))
+        out += [f"{r['classifier']} failed: {r['error']}\n" for r in runs if "error" in r]
     entities = results.get("entities")
     if isinstance(entities, dict) and "f1" in entities:
         rows = [[label, s["precision"], s["recall"], s["f1"], s["tp"], s["fp"], s["fn"]]
@@ -141,7 +143,7 @@ def target_table(results: Results) -> str:
 
 def timing_table(durations: dict[str, float], results: Results) -> str:
     """How long each part took, whether it failed, and the failures in full."""
-    rows = [[part, seconds, "FAILED" if dig(results, part, "error") else "ok"]
+    rows = [[part, f"{seconds:.1f}", "FAILED" if dig(results, part, "error") else "ok"]
             for part, seconds in durations.items()]
     failures = [f"{part} failed: {dig(results, part, 'error')}" for part in durations
                 if dig(results, part, "error")]

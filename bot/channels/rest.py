@@ -12,6 +12,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
 from bot.channels.guard import TROUBLE_REPLY, prepare_text
 from bot.settings import get_settings
 
