@@ -93,6 +93,11 @@ class Ask:
     entities: dict[str, list[str]] = field(default_factory=dict)
 
 
+def join_names(names: list[str]) -> str:
+    """"a, b and c" for a list of names."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
 def pounds(amount: int) -> str:
     """Format whole pounds as £52,000."""
     return f"£{amount:,}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, pounds
 from knowledge import queries
 from knowledge.queries import QualificationInfo
 
@@ -35,9 +35,15 @@ class ActionTellRequirements(KnowledgeAction):
             level = apprenticeships[0].framework_level
             lines.append(f"- Or a Level {level} degree apprenticeship in marketing or digital marketing, "
                          f"paid while you learn." if level else "- Or a degree apprenticeship.")
-        lines.append("- Practical experience: many start as assistants in retail or marketing.")
-        lines.append("- Certifications like Google Analytics IQ or Facebook Blueprint strengthen your CV.")
-        return Reply(lines, [n.citation for n in notes] + [q.citation for q in degree + apprenticeships],
+        starting = [r for r in queries.entry_routes(session) if r.kind == "starting-role"]
+        if starting:
+            names = join_names([r.name.lower() for r in starting])
+            lines.append(f"- Hands-on experience, for example as {names}.")
+        certs = queries.certifications(session)
+        if certs:
+            lines.append(f"- Certifications such as {join_names([c.name for c in certs])} strengthen your CV.")
+        return Reply(lines, [n.citation for n in notes] + [q.citation for q in degree + apprenticeships]
+                     + [r.citation for r in starting] + [c.citation for c in certs],
                      [Button("Do I need a degree?", "ask_degree"),
                       Button("Apprenticeships", "ask_apprenticeships"),
                       Button("Getting experience", "ask_experience"),
@@ -55,14 +61,12 @@ class ActionTellDegree(KnowledgeAction):
         notes = queries.facts(session, "entry-requirement")
         degrees = queries.qualifications(session, kind="degree")
         subjects = [s for q in degrees for s in q.subjects]
-        lines = ["A degree isn't strictly required: there's no single route in, but most employers "
-                 "look for a solid educational foundation, usually a relevant degree."]
+        lines = [n.text for n in notes[:2]] or ["The guide does not say whether a degree is required."]
         if subjects:
             lines.append("Useful subjects: " + ", ".join(subjects) + ".")
         if degrees and degrees[0].note:
             lines.append(degrees[0].note)
-        lines.append("Without a degree, a degree apprenticeship or vocational route plus hands-on "
-                     "experience also works.")
+        lines += [n.text for n in notes[2:]]
         return Reply(lines, [n.citation for n in notes] + [d.citation for d in degrees],
                      [Button("Apprenticeships", "ask_apprenticeships"),
                       Button("Alternatives to A-levels", "ask_alternatives"),

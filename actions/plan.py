@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import Button, Reply, message_entities, pounds, send, session_factory
+from actions.base import Button, Reply, join_names, message_entities, pounds, send, session_factory
 from actions.salary import describe_band
 from knowledge import queries
 from knowledge.matching import find_in_text
@@ -213,7 +213,10 @@ def build_plan(session: Session, stage: str, subject: Optional[str], current: Op
         steps.append("Then a degree (" + ", ".join(s.lower() for d in degree for s in d.subjects)
                      + ") or a Level 6 degree apprenticeship in marketing or digital marketing"
                      + (f" (around {pounds(pay)} a year while you learn)." if pay else "."))
-        steps.append("Meanwhile: work experience, volunteering and free online courses.")
+        extras = [r for r in queries.entry_routes(session, stage="school") if r.kind in ("experience", "learning")]
+        cites += [r.citation for r in extras]
+        if extras:
+            steps.append("Meanwhile: " + join_names([r.name.lower() for r in extras]) + ".")
     elif stage in STUDY_STAGES:
         degree = queries.qualifications(session, kind="degree")
         subjects = [s for d in degree for s in d.subjects]

@@ -5,7 +5,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names
 from actions.plan import STAGE_LABELS
 from actions.salary import describe_band
 from knowledge import queries
@@ -34,9 +34,13 @@ class ActionTellProgression(KnowledgeAction):
         rungs = queries.ladder(session)
         vertical = queries.moves(session, kind="vertical")
         lines = ["The usual ladder: " + " → ".join(r.title for r in rungs) + "."]
-        lines.append("You can also specialise (SEO, social media, data-driven, global or "
-                     "multi-channel) or go independent: your own online business or consulting.")
-        return Reply(lines, [m.citation for m in vertical],
+        specialisms = queries.list_roles(session, track="specialisation")
+        independent = queries.list_roles(session, track="independent")
+        if specialisms:
+            lines.append("You can also specialise: " + join_names([r.title for r in specialisms]) + ".")
+        if independent:
+            lines.append("Or work for yourself: " + join_names([r.title.lower() for r in independent]) + ".")
+        return Reply(lines, [m.citation for m in vertical] + [r.citation for r in specialisms + independent],
                      [Button("Specialisms", "ask_specialisations"),
                       Button("Pay at each level", "ask_salary"),
                       Button("Networking and mentoring", "ask_networking"),
@@ -75,9 +79,12 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
         return Reply(lines, [move.citation], buttons, slots={"role": up.slug})
     branches = queries.moves_from(session, role.slug)
     if role.track == "ladder" and role.rank and not branches:
-        return Reply([f"{role.title} is the top of the ladder. From there people lead bigger teams "
-                      "or move into their own online business or consulting."],
-                     [role.citation],
+        independent = queries.moves(session, kind="independent")
+        lines = [f"{role.title} is the top of the ladder the guide describes."]
+        if independent:
+            lines.append("Beyond it, some people work for themselves: "
+                         + join_names([m.name.lower() for m in independent]) + ".")
+        return Reply(lines, [role.citation] + [m.citation for m in independent],
                      [Button("Going independent", "ask_self_employment"),
                       Button("Director pay", "ask_salary", {"role": role.slug})],
                      slots={"role": role.slug})

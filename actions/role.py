@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names
 from knowledge import queries
 
 
@@ -43,10 +43,8 @@ class ActionTellTeams(KnowledgeAction):
     def build(self, session: Session, ask: Ask) -> Reply:
         """The teams, from the career's works-with facts."""
         teams = queries.facts(session, "works-with")
-        names = [t.text for t in teams]
-        joined = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
-        return Reply([f"E-commerce managers work closely with colleagues in {joined}, "
-                      "so teamwork and communication matter a lot."],
+        joined = join_names([t.text for t in teams])
+        return Reply([f"E-commerce managers work closely with colleagues in {joined}."],
                      [t.citation for t in teams],
                      [Button("Day-to-day tasks", "ask_role"), Button("Soft skills", "ask_skills",
                                                                      {"skill_kind": "soft"}),

@@ -5,7 +5,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, pounds
 from knowledge import queries
 from knowledge.queries import SalaryBandInfo
 
@@ -81,7 +81,9 @@ class ActionTellSalary(KnowledgeAction):
             if qualified:
                 start = describe_band(qualified).replace("from ", "")
                 lines.append(f"With relevant qualifications you might start {start}.")
-        lines.append("Pay varies with experience, company size and location.")
+        factors = queries.facts(session, "pay-factor")
+        if factors:
+            lines.append("Pay varies with " + join_names([str(f.title).lower() for f in factors]) + ".")
         slots = {"level": level, "role": ask.role.slug if ask.role and ask.role.pay_level == level else None}
         return Reply(lines, [band.citation], _buttons_around(band.level), slots=slots)
 

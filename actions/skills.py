@@ -40,8 +40,7 @@ class ActionTellSkills(KnowledgeAction):
         soft = queries.skills(session, kind="soft")
         lines = ["E-commerce managers need both kinds of skill:",
                  "- Technical: " + ", ".join(s.name for s in technical) + ".",
-                 "- Soft: " + ", ".join(s.name for s in soft) + ".",
-                 "Technology keeps changing, so keep learning."]
+                 "- Soft: " + ", ".join(s.name for s in soft) + "."]
         return Reply(lines, [s.citation for s in technical + soft],
                      [Button("Technical skills in detail", "ask_skills", {"skill_kind": "technical"}),
                       Button("Soft skills in detail", "ask_skills", {"skill_kind": "soft"}),

@@ -23,8 +23,10 @@ def test_progression_gives_the_ladder_in_order(say) -> None:
     result = say(ActionTellProgression, "how do I progress", "ask_progression")
     lines = result.text.splitlines()
     assert lines[0] == "The usual ladder: " + " → ".join(LADDER) + "."
-    assert "specialise (SEO, social media, data-driven, global or multi-channel)" in lines[1]
-    assert "your own online business or consulting" in lines[1]
+    assert lines[1] == ("You can also specialise: SEO e-commerce manager, Social media e-commerce manager, "
+                        "Data-driven e-commerce manager, Global e-commerce manager and Multi-channel "
+                        "e-commerce manager.")
+    assert "online business owner" in lines[2] and "independent e-commerce consultant" in lines[2]
     assert result.text.endswith(PROGRESSION)
     assert len(result.buttons) == 4
     assert result.slot_events == [("last_topic", "progression")]
@@ -66,9 +68,9 @@ def test_next_step_uses_the_role_in_context(say) -> None:
 def test_next_step_from_the_top_of_the_ladder(say) -> None:
     result = say(ActionTellNextStep, "I'm a director, what next?", "ask_next_step",
                  {"role": "director-of-ecommerce"})
-    assert result.text.startswith("Director of e-commerce is the top of the ladder. From there "
-                                  "people lead bigger teams or move into their own online "
-                                  "business or consulting.")
+    assert result.text.startswith("Director of e-commerce is the top of the ladder the guide describes.")
+    assert "start your own online business and become an independent consultant" in result.text
+    assert "bigger teams" not in result.text  # nothing the source does not say
     assert result.titles == ["Going independent", "Director pay"]
     assert result.slots == {"role": "director-of-ecommerce", "last_topic": "next_step"}
 
