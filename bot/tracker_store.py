@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy import event
 
 from bot.settings import get_settings
 
@@ -18,3 +19,16 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(host=url, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+            self.engine.dispose()  # reconnect so every pooled connection gets the pragmas
+
+
+def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    """WAL journal with NORMAL sync: a commit no longer waits for a full fsync, and readers
+    (the adviser console) do not block the assistant's writes. Committed turns survive a crash
+    of the process; only a power cut can lose the last moments."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
