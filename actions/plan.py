@@ -117,6 +117,9 @@ class ValidateCareerPlanForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         now, _goal = _split_goal(text)
         stages = [s for s in entities.get("stage", []) if s in STAGE_LABELS]
+        lowered = text.lower()
+        if "retail" in stages and lowered.count("retail") == lowered.count("online retail"):
+            stages.remove("retail")  # "online retail" names the career, not the learner's job
         if any(q in _SCHOOL_QUALIFICATIONS for q in entities.get("qualification", [])):
             stages.append("school")
         with session_factory()() as session:

@@ -42,6 +42,16 @@ def test_retail_worker_who_wants_to_be_a_manager(fill) -> None:
     assert result.messages == []
 
 
+def test_online_retail_names_the_career_not_the_learners_job(fill) -> None:
+    result = fill("I'm at school and want to get into online retail as a director", "request_plan",
+                  [{"entity": "stage", "value": "school"}, {"entity": "stage", "value": "retail"},
+                   {"entity": "role", "value": "director-of-ecommerce"}])
+    assert filled(result)["plan_stage"] == "school"
+    result = fill("plan a route for me into online retail", "request_plan",
+                  [{"entity": "stage", "value": "retail"}])
+    assert "plan_stage" not in filled(result)
+
+
 @pytest.mark.parametrize("entities", [
     [{"entity": "stage", "value": "graduate"},
      {"entity": "role", "value": "director-of-ecommerce"}],
