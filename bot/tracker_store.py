@@ -25,9 +25,11 @@ class EnvSQLTrackerStore(SQLTrackerStore):
 
 
 def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
-    """WAL journal with NORMAL sync: a commit no longer waits for a full fsync, and readers
-    (the adviser console) do not block the assistant's writes. Committed turns survive a crash
-    of the process; only a power cut can lose the last moments."""
+    """Use a WAL journal with NORMAL sync, so commits skip the full fsync.
+
+    Readers (the adviser console) then do not block the assistant's writes. Committed turns
+    survive a crash of the process; only a power cut can lose the last moments.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
