@@ -239,9 +239,9 @@ def build_plan(session: Session, stage: str, subject: Optional[str], current: Op
         starts = [r.name.lower() for r in routes if r.kind == "starting-role"]
         steps.append(f"Use your {STAGE_LABELS[stage].removeprefix('working in ')} experience to move into "
                      + " or ".join(starts) + ".")
-        extras = [r.name.lower() for r in routes if r.kind in ("experience", "learning")]
-        if extras:
-            steps.append("Build online know-how with " + " and ".join(extras) + ".")
+        learning = [r.name.lower() for r in routes if r.kind in ("experience", "learning")]
+        if learning:
+            steps.append("Build online know-how with " + " and ".join(learning) + ".")
     start = queries.get_role(session, current) if current else _first_rung(session)
     if start is not None:
         path = queries.path_between(session, start.slug, goal.slug)

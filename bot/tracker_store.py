@@ -1,13 +1,13 @@
 """Rasa's SQL tracker store, configured from DATABASE_URL instead of YAML (no secrets in files)."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy import event
 
 from bot.settings import get_settings
+from knowledge.db import ensure_sqlite_folder
 
 
 class EnvSQLTrackerStore(SQLTrackerStore):
@@ -16,8 +16,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
     def __init__(self, host: Optional[str] = None, **kwargs: Any) -> None:
         """Connect to DATABASE_URL unless a full URL was given in endpoints.yml."""
         url = host if host and "://" in host else get_settings().database_url
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_folder(url)
         super().__init__(host=url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_write_ahead_log)

@@ -12,10 +12,15 @@ from knowledge.models import Base
 SessionFactory = sessionmaker
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for `url`, creating the folder of a SQLite file when needed."""
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite database file (no-op for other databases and :memory:)."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for `url`, creating the folder of a SQLite file when needed."""
+    ensure_sqlite_folder(url)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_foreign_keys)

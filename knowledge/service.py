@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
-from knowledge.content import CONTENT_DIR, read_content
-from knowledge.loader import LoadReport, load_knowledge
+from knowledge.content import CONTENT_DIR, Vocabulary, read_content
+from knowledge.loader import LoadReport, load_content
 from knowledge.nlu_assets import (
     build_spacy_pipeline,
     entity_names_from,
@@ -36,9 +36,8 @@ class NluAssetsReport:
 
 
 def build_nlu_assets(factory: sessionmaker, pipeline_dir: Path, synonyms_file: Path,
-                     content_root: Path = CONTENT_DIR) -> NluAssetsReport:
+                     vocabulary: Vocabulary) -> NluAssetsReport:
     """Regenerate the entity-ruler pipeline and entity synonyms from the loaded knowledge."""
-    _content, vocabulary = read_content(content_root)
     with factory() as session:
         phrases = entity_names_from(session, vocabulary)
     rebuilt = build_spacy_pipeline(phrases, pipeline_dir)
@@ -49,6 +48,8 @@ def build_nlu_assets(factory: sessionmaker, pipeline_dir: Path, synonyms_file: P
 
 def load_and_build(factory: sessionmaker, pipeline_dir: Path, synonyms_file: Path,
                    content_root: Path = CONTENT_DIR) -> tuple[LoadReport, NluAssetsReport]:
-    """Load the content, then bring the NLU assets in line with it."""
-    report = load_knowledge(factory, content_root)
-    return report, build_nlu_assets(factory, pipeline_dir, synonyms_file, content_root)
+    """Load the content (read and validated once), then bring the NLU assets in line with it."""
+    content, vocabulary = read_content(content_root)
+    with factory() as session, session.begin():
+        report = load_content(session, content)
+    return report, build_nlu_assets(factory, pipeline_dir, synonyms_file, vocabulary)

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
+from bench.servers import free_ports, rasa_server_args, running, stop, wait_until_answering, write_endpoints
+from bot.channels.guard import TROUBLE_REPLY
 from knowledge.models import Base
 
 CAREER_DIR = Path("careers") / "ecommerce-management"
@@ -220,8 +222,6 @@ class Stack:
     """Running servers plus what a test needs to reach, stop and restart them."""
 
     def __init__(self, tmp: Path, knowledge_db: Path, model: Path) -> None:
-        from bench.servers import free_ports, write_endpoints
-
         self.action_port, self.rasa_port = free_ports(2)
         self.conversations_db = tmp / "conversations.db"
         self.env = {"DATABASE_URL": sqlite_url(self.conversations_db),
@@ -240,15 +240,12 @@ class Stack:
 
     def start_actions(self) -> None:
         """Start the action server."""
-        from bench.servers import running
         self.actions = self._stack.enter_context(running(
             "e2e-actions", ["run", "actions", "--actions", "actions", "--port", str(self.action_port)],
             self.action_port, self.env))
 
     def start_rasa(self) -> None:
         """Start the Rasa server and wait until it answers a real question."""
-        from bench.servers import rasa_server_args, running, wait_until_answering
-        from bot.channels.guard import TROUBLE_REPLY
         self.rasa = self._stack.enter_context(running(
             "e2e-rasa", rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
             self.rasa_port, self.env))
@@ -256,15 +253,11 @@ class Stack:
 
     def stop_actions(self) -> None:
         """Stop the action server (SIGTERM, then SIGKILL after a grace period)."""
-        from bench.servers import stop
-
         if self.actions is not None:
             stop(self.actions)
 
     def stop_rasa(self) -> None:
         """Stop the Rasa server."""
-        from bench.servers import stop
-
         if self.rasa is not None:
             stop(self.rasa)
 

@@ -112,6 +112,7 @@ class MiniLMEncoder:
         self.w = {k: v.astype(np.float32) for k, v in load_file(str(folder / "model.safetensors")).items()
                   if not k.endswith("position_ids")}
         self.prepared = self._prepare_layers()
+        self.w = {k: v for k, v in self.w.items() if not k.startswith("encoder.")}  # now in `prepared`
 
     def _prepare_layers(self) -> list[dict[str, np.ndarray]]:
         """Per layer: query/key/value fused into one matrix, every weight pre-transposed."""
