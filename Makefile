@@ -75,6 +75,8 @@ run: knowledge $(MODEL)
 	@echo "  Career Coach is starting:"
 	@echo "    Rasa server (REST channel)  http://localhost:5005/webhooks/rest/webhook"
 	@echo "    action server               http://localhost:5055/webhook"
+	@echo "    demo careers page + widget  http://localhost:8000/"
+	@echo "    adviser console             http://localhost:8000/console"
 	@echo "    chat in the terminal        make shell   (in another terminal)"
 	@echo "  Ctrl-C stops everything."
 	@echo ""

@@ -1,0 +1,24 @@
+"""Flask application factory that mounts the webchat and console blueprints."""
+from __future__ import annotations
+
+from flask import Flask
+
+from bot.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the web application: `/` demo page and `/widget.js`, `/console` adviser console."""
+    from bot.console import create_blueprint as console_blueprint
+    from bot.webchat import create_blueprint as webchat_blueprint
+
+    settings = settings or get_settings()
+    app = Flask(__name__, static_folder=None)
+    app.config["COACH_SETTINGS"] = settings
+    app.register_blueprint(webchat_blueprint(settings))
+    app.register_blueprint(console_blueprint(settings), url_prefix="/console")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
