@@ -9,6 +9,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+DEMO_ORIGINS = ("http://localhost:8000", "http://127.0.0.1:8000")
+
+
 class ConfigurationError(RuntimeError):
     """A required setting is missing or invalid."""
 
@@ -30,6 +33,9 @@ class Settings:
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     console_secret_key: str = field(default="", repr=False)
     max_message_chars: int = 1000
+    webchat_allowed_origins: tuple[str, ...] = DEMO_ORIGINS
+    rasa_url: str = "http://127.0.0.1:5005"
+    coach_api_token: str = field(default="", repr=False)
 
     @property
     def spacy_pipeline_dir(self) -> Path:
@@ -45,6 +51,9 @@ class Settings:
             "TELEGRAM_TOKEN": "set" if self.telegram_token else "not set (Telegram off)",
             "TELEGRAM_WEBHOOK_SECRET": "set" if self.telegram_webhook_secret else "not set",
             "CONSOLE_SECRET_KEY": "set" if self.console_secret_key else "not set",
+            "WEBCHAT_ALLOWED_ORIGINS": ", ".join(self.webchat_allowed_origins),
+            "RASA_URL": self.rasa_url,
+            "COACH_API_TOKEN": "set" if self.coach_api_token else "not set",
         }
 
 
@@ -61,6 +70,15 @@ def _positive_int(name: str, default: int) -> int:
     return value
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """Comma-separated origins such as `https://careers.example.org`; empty means the demo page."""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ConfigurationError(f"WEBCHAT_ALLOWED_ORIGINS entries must start with http:// or https://: {origin!r}")
+    return origins or DEMO_ORIGINS
+
+
 def load_settings() -> Settings:
     """Build Settings from the environment (no caching; see `get_settings`)."""
     env = os.environ
@@ -75,6 +93,9 @@ def load_settings() -> Settings:
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
         console_secret_key=env.get("CONSOLE_SECRET_KEY", ""),
         max_message_chars=_positive_int("COACH_MAX_MESSAGE_CHARS", 1000),
+        webchat_allowed_origins=_origins(env.get("WEBCHAT_ALLOWED_ORIGINS", "")),
+        rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        coach_api_token=env.get("COACH_API_TOKEN", ""),
     )
 
 

@@ -58,3 +58,14 @@ def test_lock_store_uses_redis_when_redis_url_is_set(monkeypatch: pytest.MonkeyP
 def test_a_malformed_redis_url_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="REDIS_URL"):
         redis_lock_store("http://example")
+
+
+def test_webchat_origins_default_to_the_demo_page_and_reject_non_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unset WEBCHAT_ALLOWED_ORIGINS allows the demo page; a bare host name is refused clearly."""
+    monkeypatch.delenv("WEBCHAT_ALLOWED_ORIGINS", raising=False)
+    assert "http://localhost:8000" in load_settings().webchat_allowed_origins
+    monkeypatch.setenv("WEBCHAT_ALLOWED_ORIGINS", "https://careers.example.org/, http://localhost:3000")
+    assert load_settings().webchat_allowed_origins == ("https://careers.example.org", "http://localhost:3000")
+    monkeypatch.setenv("WEBCHAT_ALLOWED_ORIGINS", "careers.example.org")
+    with pytest.raises(ConfigurationError, match="WEBCHAT_ALLOWED_ORIGINS"):
+        load_settings()
