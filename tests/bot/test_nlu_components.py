@@ -78,3 +78,21 @@ def test_an_untrained_classifier_leaves_messages_alone(storage: LocalModelStorag
                                                Resource("empty"), context)
     [message] = classifier.process([Message(data={TEXT: "hello"})])
     assert message.get(INTENT) is None
+
+
+def test_one_message_rows_equal_the_training_matrix_rows(storage: LocalModelStorage) -> None:
+    """The numpy path used for replies gives exactly the features the classifier was trained on."""
+    words = {w: i for i, w in enumerate("pay salary earn skills need learn".split())}
+    examples = [("pay pay salary", "ask_salary", [1.0, 0.0]), ("earn pay", "ask_salary", [0.9, 0.1]),
+                ("skills need need", "ask_skills", [0.0, 1.0]), ("learn skills", "ask_skills", [0.1, 0.9])]
+    data = TrainingData([_message(t, i, words, np.array(v)) for t, i, v in examples])
+    context = ExecutionContext(GraphSchema({}), node_name="classifier")
+    classifier = LinearIntentClassifier.create(LinearIntentClassifier.get_default_config(), storage,
+                                               Resource("rows"), context)
+    classifier.train(data)
+    messages = [_message(t, None, words, np.array(v)) for t, v in
+                [("pay pay pay skills", [0.5, 0.5]), ("nothing known", [0.0, 0.0]), ("learn", [0.2, 0.7])]]
+    expected = classifier._matrix(messages).toarray()
+    rows = np.vstack([classifier._row(m) for m in messages])
+    assert np.allclose(rows, expected, atol=1e-12)
+    assert rows[0, 0] != 0 and not np.allclose(rows[0], rows[2])
