@@ -31,8 +31,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         closing the last connection checkpoints the WAL: measured, that was a tenth of the Rasa
         server's CPU per message. All access happens on the server's event-loop thread.
         """
-        url = self.engine.url
-        self.engine.dispose()
+        old: sa.engine.Engine = self.engine  # type: ignore[has-type]
+        url = old.url
+        old.dispose()
         self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=4, max_overflow=4,
                                        connect_args={"check_same_thread": False},
                                        json_serializer=json.dumps)
