@@ -1,6 +1,7 @@
 """Idempotent, transactional loading of validated content into the knowledge database."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,7 +156,9 @@ def load_content(session: Session, content: ContentSet) -> LoadReport:
     if syncer.report.changed:
         row = session.get(models.KnowledgeVersion, 1)
         if row is None:
-            session.add(models.KnowledgeVersion(id=1, version=1))
+            # A random start: a database recreated at the same path never repeats a version that
+            # a running process may still hold cached results for.
+            session.add(models.KnowledgeVersion(id=1, version=secrets.randbelow(2**31) + 1))
         else:
             row.version += 1
     return syncer.report

@@ -1,9 +1,11 @@
 """Typed read functions over the knowledge base; the only place SQL about careers is built."""
 from __future__ import annotations
 
+import functools
 from collections import deque
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -12,6 +14,41 @@ from knowledge import models
 from knowledge.matching import NameIndex
 
 Row = models.Sourced
+T = TypeVar("T")
+_MEMO_LIMIT = 4096
+_MEMO: dict[Hashable, Any] = {}
+
+
+def _version_key(session: Session) -> tuple[str, int]:
+    """(database URL, knowledge version), read once per session and kept in `session.info`."""
+    key = session.info.get("knowledge_version_key")
+    if key is None:
+        key = session.info["knowledge_version_key"] = (str(session.get_bind().url), knowledge_version(session))
+    return key
+
+
+def _memo(session: Session, key: Hashable, build: Callable[[], T]) -> T:
+    """Reuse a query result until the knowledge base is reloaded (its version changes).
+
+    The facts change only through `coach knowledge load`, which bumps the version, so the
+    action server answers most questions without touching the database.
+    """
+    full_key = (_version_key(session), key)
+    if full_key not in _MEMO:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        _MEMO[full_key] = build()
+    return _MEMO[full_key]
+
+
+def memoized(query: Callable[..., T]) -> Callable[..., T]:
+    """Memoize a query function whose arguments are hashable and whose results are immutable."""
+    @functools.wraps(query)
+    def cached(session: Session, *args: Any, **kwargs: Any) -> T:
+        value = _memo(session, (query.__name__, args, tuple(sorted(kwargs.items()))),
+                      lambda: query(session, *args, **kwargs))
+        return list(value) if isinstance(value, list) else value  # type: ignore[return-value]
+    return cached
 
 
 @dataclass(frozen=True)
@@ -173,18 +210,21 @@ def _career_id(session: Session, career: Optional[str]) -> int:
 
 
 # -- careers -------------------------------------------------------------------------------------
+@memoized
 def get_career(session: Session, career: Optional[str] = None) -> CareerInfo:
     """The named career, or the first one loaded."""
     row = session.get(models.Career, _career_id(session, career))
     return CareerInfo(row.slug, row.name, row.summary, row.main_role_slug, _cite(row))
 
 
+@memoized
 def list_careers(session: Session) -> list[CareerInfo]:
     """Every career in the knowledge base."""
     rows = session.execute(select(models.Career).order_by(models.Career.id)).scalars()
     return [CareerInfo(r.slug, r.name, r.summary, r.main_role_slug, _cite(r)) for r in rows]
 
 
+@memoized
 def facts(session: Session, topic: str, career: Optional[str] = None) -> list[FactInfo]:
     """Statements under one topic (see models.FACT_TOPICS), in content order."""
     rows = session.execute(
@@ -195,12 +235,14 @@ def facts(session: Session, topic: str, career: Optional[str] = None) -> list[Fa
     return [FactInfo(r.topic, r.title, r.text, _cite(r)) for r in rows]
 
 
+@memoized
 def responsibilities(session: Session, career: Optional[str] = None) -> list[FactInfo]:
     """Day-to-day tasks of the career's main role."""
     return facts(session, "responsibility", career)
 
 
 # -- roles ---------------------------------------------------------------------------------------
+@memoized
 def list_roles(session: Session, career: Optional[str] = None,
                track: Optional[str] = None) -> list[RoleInfo]:
     """Roles of a career, ladder first in rank order, optionally one track only."""
@@ -212,6 +254,7 @@ def list_roles(session: Session, career: Optional[str] = None,
     return [_role(r) for r in rows]
 
 
+@memoized
 def get_role(session: Session, slug: str) -> Optional[RoleInfo]:
     """The role with this slug, if any."""
     row = session.execute(select(models.Role).where(models.Role.slug == slug)).scalars().first()
@@ -224,18 +267,10 @@ def knowledge_version(session: Session) -> int:
     return int(row.version) if row else 0
 
 
-_INDEXES: dict[tuple[str, str, int], NameIndex] = {}
-
-
 def _index(session: Session, kind: str) -> NameIndex:
     """Name index for roles or skills, rebuilt only when the knowledge changes."""
-    key = (str(session.get_bind().url), kind, knowledge_version(session))
-    index = _INDEXES.get(key)
-    if index is None:
-        if len(_INDEXES) > 32:
-            _INDEXES.clear()
-        index = _INDEXES[key] = NameIndex(_role_names(session) if kind == "role" else _skill_names(session))
-    return index
+    return _memo(session, ("index", kind),
+                 lambda: NameIndex(_role_names(session) if kind == "role" else _skill_names(session)))
 
 
 def _role_names(session: Session) -> dict[str, str]:
@@ -260,11 +295,13 @@ def find_role_in_text(session: Session, text: str) -> Optional[RoleInfo]:
     return get_role(session, slug) if slug else None
 
 
+@memoized
 def ladder(session: Session, career: Optional[str] = None) -> list[RoleInfo]:
     """The vertical ladder of a career, first rung first."""
     return list_roles(session, career, track="ladder")
 
 
+@memoized
 def moves_from(session: Session, role: str, kind: Optional[str] = None) -> list[MoveInfo]:
     """Progression routes that start at `role`, optionally of one kind."""
     query = (select(models.ProgressionRoute).join(models.ProgressionRoute.from_role)
@@ -275,6 +312,7 @@ def moves_from(session: Session, role: str, kind: Optional[str] = None) -> list[
     return [_move(r) for r in rows]
 
 
+@memoized
 def moves(session: Session, kind: Optional[str] = None,
           career: Optional[str] = None) -> list[MoveInfo]:
     """All progression routes of a career, optionally of one kind."""
@@ -291,12 +329,14 @@ def _move(row: models.ProgressionRoute) -> MoveInfo:
                     row.description, _cite(row))
 
 
+@memoized
 def next_rung(session: Session, role: str) -> Optional[RoleInfo]:
     """The next role up the ladder from `role`, if there is one."""
     ups = moves_from(session, role, kind="vertical")
     return ups[0].to_role if ups else None
 
 
+@memoized
 def previous_rung(session: Session, role: str) -> Optional[RoleInfo]:
     """The role below `role` on the ladder, if there is one."""
     row = session.execute(
@@ -306,6 +346,7 @@ def previous_rung(session: Session, role: str) -> Optional[RoleInfo]:
     return _role(row.from_role) if row else None
 
 
+@memoized
 def path_between(session: Session, start: str, goal: str) -> Optional[list[MoveInfo]]:
     """The shortest chain of moves from role `start` to role `goal` ([] if the same, None if none)."""
     if start == goal:
@@ -330,6 +371,7 @@ def _band(row: models.SalaryBand) -> SalaryBandInfo:
                           row.approximate, row.context, _cite(row))
 
 
+@memoized
 def salary_bands(session: Session, career: Optional[str] = None) -> list[SalaryBandInfo]:
     """Every salary band of a career, in content order."""
     rows = session.execute(
@@ -338,6 +380,7 @@ def salary_bands(session: Session, career: Optional[str] = None) -> list[SalaryB
     return [_band(r) for r in rows]
 
 
+@memoized
 def salary_for(session: Session, level: str, career: Optional[str] = None) -> Optional[SalaryBandInfo]:
     """The salary band at one level (entry, entry-qualified, mid, senior, director, experienced)."""
     row = session.execute(
@@ -346,6 +389,7 @@ def salary_for(session: Session, level: str, career: Optional[str] = None) -> Op
     return _band(row) if row else None
 
 
+@memoized
 def salary_for_role(session: Session, role: str) -> Optional[SalaryBandInfo]:
     """The salary band the content links to a role, if it links one."""
     info = get_role(session, role)
@@ -354,6 +398,7 @@ def salary_for_role(session: Session, role: str) -> Optional[SalaryBandInfo]:
     return salary_for(session, info.pay_level, info.career)
 
 
+@memoized
 def overall_pay_range(session: Session, career: Optional[str] = None) -> tuple[int, int, bool]:
     """Lowest and highest figures across all bands, and whether the top is open-ended."""
     bands = salary_bands(session, career)
@@ -364,6 +409,7 @@ def overall_pay_range(session: Session, career: Optional[str] = None) -> tuple[i
 
 
 # -- qualifications, certifications, skills, routes ------------------------------------------
+@memoized
 def qualifications(session: Session, career: Optional[str] = None,
                    kind: Optional[str] = None) -> list[QualificationInfo]:
     """Qualifications of a career, optionally one kind (degree, degree-apprenticeship, ...)."""
@@ -378,6 +424,7 @@ def qualifications(session: Session, career: Optional[str] = None,
                               _cite(r)) for r in rows]
 
 
+@memoized
 def certifications(session: Session, career: Optional[str] = None) -> list[CertificationInfo]:
     """Certifications worth having for a career."""
     rows = session.execute(
@@ -387,6 +434,7 @@ def certifications(session: Session, career: Optional[str] = None) -> list[Certi
     return [CertificationInfo(r.slug, r.name, r.provider, r.note, _cite(r)) for r in rows]
 
 
+@memoized
 def skills(session: Session, career: Optional[str] = None,
            kind: Optional[str] = None) -> list[SkillInfo]:
     """Skills of a career, optionally only technical or only soft ones."""
@@ -416,6 +464,7 @@ def find_skill(session: Session, text: str) -> Optional[SkillInfo]:
     return SkillInfo(row.slug, row.name, row.kind, row.why, _cite(row))
 
 
+@memoized
 def entry_routes(session: Session, career: Optional[str] = None,
                  stage: Optional[str] = None) -> list[EntryRouteInfo]:
     """Routes into a career, optionally only those suited to a learner stage."""
@@ -428,6 +477,7 @@ def entry_routes(session: Session, career: Optional[str] = None,
     return [r for r in routes if stage is None or stage in r.for_stages]
 
 
+@memoized
 def sources(session: Session) -> list[SourceInfo]:
     """Every source document."""
     rows = session.execute(select(models.Source).order_by(models.Source.id)).scalars()

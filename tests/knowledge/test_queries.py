@@ -7,7 +7,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from knowledge import queries
+from knowledge.db import make_session_factory
+from knowledge.loader import load_knowledge
 from knowledge.models import FACT_TOPICS
+from tests.fakes import CAREER_DIR, edit, sqlite_url
 
 SOURCE_TITLE = "E-commerce manager career guide"
 LADDER = ["ecommerce-associate", "ecommerce-specialist", "ecommerce-manager",
@@ -370,3 +373,39 @@ def test_every_fact_kind_carries_a_citation_to_the_source(session):
              *queries.entry_routes(session), *queries.moves(session)]
 
     assert all(SOURCE_TITLE in item.citation.line() for item in cited)
+
+
+def test_cached_answers_follow_a_reload_and_a_recreated_database(tmp_path, content_copy):
+    """Query results are reused between sessions, but never after the knowledge changed."""
+    path = tmp_path / "knowledge.db"
+    factory = make_session_factory(sqlite_url(path))
+    load_knowledge(factory, content_copy)
+    with factory() as session:
+        assert queries.salary_for(session, "mid").max_gbp == 55000
+    with factory() as session:  # answered from the cache: the same immutable record
+        first = queries.salary_for(session, "mid")
+        assert first is queries.salary_for(session, "mid")
+
+    edit(content_copy / CAREER_DIR / "salaries.yml", "    max: 55000\n", "    max: 56500\n")
+    load_knowledge(factory, content_copy)
+    with factory() as session:
+        assert queries.salary_for(session, "mid").max_gbp == 56500
+
+    factory.kw["bind"].dispose()
+    path.unlink()
+    edit(content_copy / CAREER_DIR / "salaries.yml", "    max: 56500\n", "    max: 57000\n")
+    factory = make_session_factory(sqlite_url(path))
+    load_knowledge(factory, content_copy)
+    with factory() as session:
+        assert queries.salary_for(session, "mid").max_gbp == 57000
+    factory.kw["bind"].dispose()
+
+
+def test_cached_lists_can_be_changed_by_the_caller_without_changing_the_cache(loaded_factory):
+    """A caller sorting or trimming a returned list does not alter later answers."""
+    with loaded_factory() as session:
+        roles = queries.ladder(session)
+        count = len(roles)
+        roles.clear()
+    with loaded_factory() as session:
+        assert len(queries.ladder(session)) == count > 0
