@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 
 from bot import rasa_speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
 from bot.channels.guard import TROUBLE_REPLY, prepare_text
+from bot.nlu.prefetch import PREFETCHER, worth_prefetching
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -33,8 +34,14 @@ async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: 
     collector = CollectingOutputChannel()
     message = UserMessage(text, collector, sender_id, input_channel=input_channel,
                           metadata=metadata)
+
+    async def handle() -> None:
+        if worth_prefetching(text):
+            await PREFETCHER.prefetch(text)
+        await on_new_message(message)
+
     try:
-        await asyncio.wait_for(on_new_message(message), timeout=timeout)
+        await asyncio.wait_for(handle(), timeout=timeout)
     except asyncio.TimeoutError:
         logger.warning("Reply to %s took longer than %.0fs; apologising.", sender_id, timeout)
     except Exception:  # noqa: BLE001 - the learner must get an answer whatever failed

@@ -15,6 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.minilm import default_encoder
+from bot.nlu.prefetch import PREFETCHER, EmbeddingPrefetcher
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -42,14 +43,21 @@ class MiniLMSentenceFeaturizer(GraphComponent):
         """Create the component (the encoder itself loads lazily, once per process)."""
         return cls(config, execution_context.node_name)
 
-    def _featurise(self, messages: list[Message]) -> None:
+    def _featurise(self, messages: list[Message], prefetched: Optional[EmbeddingPrefetcher] = None) -> None:
         texts = [m.get(TEXT) for m in messages]
         wanted = [i for i, text in enumerate(texts) if isinstance(text, str) and text]
-        if not wanted:
-            return
-        vectors = default_encoder().encode([texts[i] for i in wanted], self.config["batch_size"])
-        for row, index in enumerate(wanted):
-            features = np.asarray(vectors[row:row + 1], dtype=np.float32)
+        vectors: dict[int, np.ndarray] = {}
+        if prefetched is not None:
+            for index in wanted:
+                vector = prefetched.take(texts[index])
+                if vector is not None:
+                    vectors[index] = vector
+        missing = [i for i in wanted if i not in vectors]
+        if missing:
+            encoded = default_encoder().encode([texts[i] for i in missing], self.config["batch_size"])
+            vectors.update(zip(missing, encoded, strict=True))
+        for index in wanted:
+            features = np.asarray(vectors[index], dtype=np.float32).reshape(1, -1)
             messages[index].add_features(Features(features, FEATURE_TYPE_SENTENCE, TEXT, self.name))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -58,8 +66,8 @@ class MiniLMSentenceFeaturizer(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Add embeddings to incoming messages."""
-        self._featurise(messages)
+        """Add embeddings to incoming messages, using those the channel prefetched."""
+        self._featurise(messages, PREFETCHER)
         return messages
 
     @classmethod
