@@ -168,9 +168,13 @@ class TelegramInput(InputChannel):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def drain(self, timeout: Optional[float] = None) -> None:
+        """Wait until the updates in progress are handled (at most `timeout` seconds)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
     async def close(self) -> None:
         """Let updates in progress finish (briefly), then release the HTTP connections."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=5)
+        await self.drain(timeout=5)
         if self._sender is not None:
             await self._sender.bot.shutdown()

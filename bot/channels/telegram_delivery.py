@@ -29,6 +29,7 @@ RETRY_AFTER_ATTEMPTS = 3
 # the chat's own task, so other chats are not held up.
 NETWORK_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0)
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for 5 s after each chat action
+TYPING_SETTLE_SECONDS = 1.0
 _PACED_ENDPOINTS = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}
 _MAX_CHAT_LIMITERS = 1024
 
@@ -161,19 +162,23 @@ class Sender:
     @contextlib.asynccontextmanager
     async def typing(self, chat_id: int | str) -> AsyncIterator[None]:
         """Show "typing…" in the chat until the block ends."""
+        done = asyncio.Event()
+
         async def keep_typing() -> None:
-            while True:
+            while not done.is_set():
                 await self.quietly("sendChatAction", chat_id,
                                    lambda: self.bot.send_chat_action(chat_id, ChatAction.TYPING))
-                await asyncio.sleep(TYPING_REFRESH_SECONDS)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(done.wait(), TYPING_REFRESH_SECONDS)
 
         task = asyncio.create_task(keep_typing())
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            done.set()
+            # Let a chat action in flight finish (so it cannot land after the reply), but briefly.
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(task, TYPING_SETTLE_SECONDS)
 
     async def edit_keyboard_away(self, chat_id: int, message_id: int, new_html: Optional[str]) -> None:
         """Remove a message's keyboard, replacing its text with `new_html` when given."""

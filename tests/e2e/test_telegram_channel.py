@@ -1,5 +1,7 @@
-"""End to end through the Telegram channel: webhook updates into the running Rasa server, replies
-out through the real python-telegram-bot client to the local Bot API stand-in."""
+"""End to end through the Telegram channel, with the real python-telegram-bot client.
+
+Webhook updates go into the running Rasa server; replies come out to the local Bot API stand-in.
+"""
 from __future__ import annotations
 
 import json
