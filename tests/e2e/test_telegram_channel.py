@@ -16,8 +16,11 @@ from typing import Any, Optional
 
 import pytest
 
+from bench.commands import bench_env
+from bench.paths import rasa_executable
+from bench.servers import free_ports, rasa_server_args
 from bot.channels.telegram_handler import FORGOTTEN_REPLY, HELP_TEXT, NON_TEXT_REPLY
-from tests.fakes import Stack
+from tests.fakes import CREDENTIALS, Stack
 from tests.telegram_fake import (
     BOT_USER,
     WEBHOOK_SECRET,
@@ -246,3 +249,13 @@ def test_polling_hands_updates_to_the_same_handling_code(stack: Stack, telegram_
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_rasa_refuses_to_start_with_a_token_but_no_webhook_secret(stack: Stack, tmp_path: Path) -> None:
+    """A token without TELEGRAM_WEBHOOK_SECRET stops the server at start-up, saying what to set."""
+    env = bench_env({**stack.env, "TELEGRAM_TOKEN": "123:abc", "TELEGRAM_WEBHOOK_SECRET": ""})
+    args = rasa_server_args(stack.model, free_ports(1)[0], CREDENTIALS, stack.endpoints)
+    result = subprocess.run([rasa_executable(), *args], env=env, capture_output=True, text=True, timeout=300,
+                            check=False, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "TELEGRAM_TOKEN is set but TELEGRAM_WEBHOOK_SECRET is not" in result.stdout + result.stderr
