@@ -38,6 +38,9 @@ FORGOTTEN_REPLY = ("Done: I've deleted our conversation. Nothing you told me is 
 FORGET_FAILED_REPLY = "Sorry, I couldn't delete our conversation just now. Please try /forget again later."
 EXPIRED_BUTTON = "That button has expired. Please type your question or use /start."
 _GROUPS = {Chat.GROUP, Chat.SUPERGROUP}
+# Rasa works on the same event loop as the webhook: a burst of updates handled all at once would
+# delay the webhook's own 200s by seconds. A few at a time keeps the CPU busy and Telegram answered.
+MAX_CONCURRENT_TURNS = 3
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 AgentGetter = Callable[[], Any]
@@ -56,6 +59,7 @@ class TelegramHandler:
         self._agent = agent
         self._max_chars = max_message_chars
         self.turns = ChatTurns()
+        self._working = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
         self._ready = asyncio.Lock()
         self._commands: dict[str, Callable[[str], Awaitable[None]]] = {
             "start": self._start, "help": self._help, "reset": self._reset, "forget": self._forget}
@@ -143,7 +147,7 @@ class TelegramHandler:
                                    reply_to)
         if prepared.text is None:
             return
-        async with self.sender.typing(chat_id):
+        async with self.sender.typing(chat_id), self._working:
             replies = await answer(self._on_new_message, prepared.text, chat_id, CHANNEL_NAME,
                                    {CHANNEL_NAME: metadata or {}})
         # An empty list means an adviser holds the conversation: they will answer here.
