@@ -161,7 +161,12 @@ class Sender:
 
     @contextlib.asynccontextmanager
     async def typing(self, chat_id: int | str) -> AsyncIterator[None]:
-        """Show "typing…" in the chat until the block ends."""
+        """Show "typing…" in a private chat until the block ends (groups: see below)."""
+        if str(chat_id).startswith("-"):
+            # Group ids are negative. The limiter counts every call for a group against its
+            # 20 messages a minute, so chat actions there would take the place of answers.
+            yield
+            return
         done = asyncio.Event()
 
         async def keep_typing() -> None:

@@ -118,6 +118,7 @@ def test_a_private_message_is_answered_with_a_keyboard_and_duplicates_are_droppe
     assert rasa.received[0].metadata == {"telegram": {"update_id": update["update_id"], "edited": False,
                                                       "chat_type": "private"}}
     [sent] = bot_api.calls_to("sendMessage", chat)
+    assert [c.params["action"] for c in bot_api.calls_to("sendChatAction", chat)] == ["typing"]
     assert sent.text == "echo: what does it pay?" and sent.buttons == [{"text": "Pay", "callback_data": "/ask_salary"}]
 
 
@@ -147,6 +148,7 @@ def test_in_groups_only_commands_mentions_and_replies_to_the_bot_are_answered(bo
     assert rasa.texts == ["what skills?", "and the pay?"]
     texts = [c.text for c in bot_api.calls_to("sendMessage", group)]
     assert texts == ["echo: what skills?", "echo: and the pay?", HELP_TEXT]
+    assert bot_api.calls_to("sendChatAction", group) == []  # saves the group's 20 messages a minute
 
 
 def test_non_text_messages_get_a_polite_notice_and_reach_no_one(bot_api: FakeBotApi) -> None:
