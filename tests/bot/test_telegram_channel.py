@@ -15,10 +15,11 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels import telegram_handler
+from bot.channels.telegram_callbacks import callback_data
 from bot.channels.telegram import SECRET_HEADER, TelegramInput, TelegramOutput
 from bot.channels.telegram_handler import EXPIRED_BUTTON, FORGOTTEN_REPLY, HELP_TEXT, NON_TEXT_REPLY
 from bot.settings import ConfigurationError, Settings
@@ -241,3 +242,26 @@ def test_network_errors_and_429_are_retried_until_delivered(bot_api: FakeBotApi)
     attempts = bot_api.calls_to("sendMessage", chat, ok_only=False)
     assert [c.status for c in attempts] == [0, 429, 200]
     assert attempts[2].at - attempts[1].at >= 1.0 and attempts[2].at > started
+
+
+def test_a_long_payload_button_works_after_a_restart_from_the_stored_conversation(bot_api: FakeBotApi) -> None:
+    """A fresh channel (nothing in memory) finds a hashed button among the stored bot messages."""
+    chat = new_chat_id()
+    payload = '/ask_next_step{"role":"multi-channel-ecommerce-manager","level":"senior"}'
+    store = InMemoryTrackerStore(Domain.empty())
+    tracker = DialogueStateTracker(str(chat), [])
+    tracker.update(BotUttered("Where next?", {"buttons": [{"title": "Next step", "payload": payload}]}))
+    asyncio.run(store.save(tracker))
+    agent = SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore())
+    data = callback_data(payload)
+    assert data != payload and len(data.encode()) <= 64
+    sent = {"message_id": 77, "date": 1, "chat": {"id": chat, "type": "private"}, "from": BOT_USER,
+            "text": "Where next? <3", "reply_markup": {"inline_keyboard": [[{"text": "Next step", "callback_data": data}]]}}
+    channel, rasa = TelegramInput(settings_for(bot_api)), FakeRasa()
+    run(post(channel, rasa, callback_update(chat, sent, data), agent=agent))
+    assert rasa.texts == [payload]
+    [spinner] = bot_api.calls_to("answerCallbackQuery")
+    assert "text" not in spinner.params
+    [edit] = bot_api.calls_to("editMessageText", chat)
+    assert edit.params["message_id"] == 77 and edit.params["text"] == "Where next? &lt;3\n\n» <i>Next step</i>"
+    assert [c.text for c in bot_api.calls_to("sendMessage", chat)] == [f"echo: {payload}"]
