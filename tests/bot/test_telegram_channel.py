@@ -19,8 +19,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels import telegram_handler
-from bot.channels.telegram_callbacks import callback_data
 from bot.channels.telegram import SECRET_HEADER, TelegramInput, TelegramOutput
+from bot.channels.telegram_callbacks import callback_data
 from bot.channels.telegram_handler import EXPIRED_BUTTON, FORGOTTEN_REPLY, HELP_TEXT, NON_TEXT_REPLY
 from bot.settings import ConfigurationError, Settings
 from tests.telegram_fake import (
@@ -256,7 +256,8 @@ def test_a_long_payload_button_works_after_a_restart_from_the_stored_conversatio
     data = callback_data(payload)
     assert data != payload and len(data.encode()) <= 64
     sent = {"message_id": 77, "date": 1, "chat": {"id": chat, "type": "private"}, "from": BOT_USER,
-            "text": "Where next? <3", "reply_markup": {"inline_keyboard": [[{"text": "Next step", "callback_data": data}]]}}
+            "text": "Where next? <3",
+            "reply_markup": {"inline_keyboard": [[{"text": "Next step", "callback_data": data}]]}}
     channel, rasa = TelegramInput(settings_for(bot_api)), FakeRasa()
     run(post(channel, rasa, callback_update(chat, sent, data), agent=agent))
     assert rasa.texts == [payload]
