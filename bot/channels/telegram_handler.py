@@ -103,8 +103,9 @@ class TelegramHandler:
         command, for_us = self._command(message)
         if in_group and not (for_us or self._mentions_bot(message) or self._replies_to_bot(message)):
             return
-        if command in self._commands and for_us and not edited:
-            await self._commands[command](chat_id)
+        if command in self._commands and for_us:
+            if not edited:  # re-running /forget or /reset because of an edit would surprise
+                await self._commands[command](chat_id)
             return
         text = self._without_mention(message.text)
         # An edit is answered as a new question, quoted, so the learner sees which one is answered.

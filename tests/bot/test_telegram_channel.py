@@ -266,3 +266,14 @@ def test_a_long_payload_button_works_after_a_restart_from_the_stored_conversatio
     [edit] = bot_api.calls_to("editMessageText", chat)
     assert edit.params["message_id"] == 77 and edit.params["text"] == "Where next? &lt;3\n\n» <i>Next step</i>"
     assert [c.text for c in bot_api.calls_to("sendMessage", chat)] == [f"echo: {payload}"]
+
+
+def test_an_edited_command_is_not_run_again_but_an_edited_question_is_answered(bot_api: FakeBotApi) -> None:
+    channel, rasa = TelegramInput(settings_for(bot_api)), FakeRasa()
+    chat = new_chat_id()
+    edited_command = {"update_id": next_update_id(), "edited_message": message(chat, "/reset", edit_date=2)}
+    edited_question = {"update_id": next_update_id(), "edited_message": message(chat, "what does it pay?", edit_date=2)}
+    run(post(channel, rasa, edited_command, edited_question))
+    assert rasa.texts == ["what does it pay?"]
+    [sent] = bot_api.calls_to("sendMessage", chat)
+    assert sent.params["reply_parameters"]["message_id"] == edited_question["edited_message"]["message_id"]
