@@ -1,13 +1,15 @@
 """`coach telegram set-webhook`: registers the URL with the secret and the update types used."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 
+from bot.channels.telegram_cli import PollingError, poll
 from bot.cli import main
-from bot.settings import get_settings
-from tests.telegram_fake import TOKEN, WEBHOOK_SECRET, FakeBotApi
+from bot.settings import Settings, get_settings
+from tests.telegram_fake import TOKEN, WEBHOOK_SECRET, FakeBotApi, text_update
 
 URL = "https://coach.example.org/webhooks/telegram/webhook"
 
@@ -53,3 +55,14 @@ def test_missing_token_or_secret_is_a_clear_configuration_error(bot_api: FakeBot
     assert main(["telegram", "polling"]) == 2
     assert "TELEGRAM_WEBHOOK_SECRET is not" in capsys.readouterr().err
     assert bot_api.calls == []
+
+
+def test_polling_stops_with_a_clear_error_when_rasa_has_no_telegram_channel(bot_api: FakeBotApi) -> None:
+    """The forwarded update is refused with 404 (here: a server without the channel)."""
+    settings = Settings(telegram_token=TOKEN, telegram_webhook_secret=WEBHOOK_SECRET,
+                        telegram_api_base_url=bot_api.base_url)
+    bot_api.queue_update(text_update(5, "hi"))
+    not_rasa = bot_api.base_url.removesuffix("/bot")
+    with pytest.raises(PollingError, match="No Telegram channel"):
+        asyncio.run(asyncio.wait_for(poll(settings, not_rasa, poll_seconds=1), timeout=60))
+    assert bot_api.calls_to("deleteWebhook") and bot_api.calls_to("getUpdates")
