@@ -1,4 +1,4 @@
-"""`coach telegram set-webhook`: registers the URL with the secret and the update types used."""
+"""`coach telegram set-webhook` sends the URL, secret and update types; `polling` fails clearly."""
 from __future__ import annotations
 
 import asyncio
