@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", help="show the effective configuration")
     config.set_defaults(handler=cmd_config)
+
+    from bot.channels.telegram_cli import add_telegram_commands
+
+    add_telegram_commands(commands)
     return parser
 
 

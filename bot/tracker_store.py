@@ -5,7 +5,7 @@ import json
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
 from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
 
@@ -51,3 +51,36 @@ def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _stores(store: TrackerStore) -> list[TrackerStore]:
+    """The store and every store it wraps (Rasa wraps the configured one, e.g. in a fail-safe)."""
+    found = [store]
+    for attribute in ("_tracker_store", "_fallback_tracker_store"):
+        inner = getattr(store, attribute, None)
+        if isinstance(inner, TrackerStore):
+            found += _stores(inner)
+    return found
+
+
+def delete_conversation(store: TrackerStore, sender_id: str) -> int:
+    """Delete every stored event of one conversation (Rasa 3.6 has no delete); rows removed.
+
+    Callers hold the conversation's lock (agent.lock_store.lock(sender_id)) so that no turn
+    in progress writes the conversation back.
+    """
+    deleted = 0
+    supported = False
+    for each in _stores(store):
+        if isinstance(each, SQLTrackerStore):
+            supported = True
+            with each.session_scope() as session:
+                deleted += session.query(each.SQLEvent).filter(
+                    each.SQLEvent.sender_id == sender_id).delete(synchronize_session=False)
+                session.commit()
+        elif isinstance(each, InMemoryTrackerStore):
+            supported = True
+            deleted += 1 if each.store.pop(sender_id, None) is not None else 0
+    if not supported:
+        raise NotImplementedError(f"Deleting conversations is not supported for {type(store).__name__}.")
+    return deleted

@@ -230,6 +230,7 @@ class Stack:
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
             "tracker_store": {"type": "bot.tracker_store.EnvSQLTrackerStore"}})
         self.model = model
+        self.rasa_env: dict[str, str] = {}  # extra environment for the Rasa server only
         self._stack = ExitStack()
         self.actions = self.rasa = None
 
@@ -244,11 +245,15 @@ class Stack:
             "e2e-actions", ["run", "actions", "--actions", "actions", "--port", str(self.action_port)],
             self.action_port, self.env))
 
-    def start_rasa(self) -> None:
-        """Start the Rasa server and wait until it answers a real question."""
+    def start_rasa(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start the Rasa server and wait until it answers a real question.
+
+        `extra_env` (e.g. Telegram settings) is kept for later restarts.
+        """
+        self.rasa_env.update(extra_env or {})
         self.rasa = self._stack.enter_context(running(
             "e2e-rasa", rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
-            self.rasa_port, self.env))
+            self.rasa_port, {**self.env, **self.rasa_env}))
         wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
 
     def stop_actions(self) -> None:
