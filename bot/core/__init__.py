@@ -1,0 +1,1 @@
+"""Dialogue components for the Rasa server (policies)."""
