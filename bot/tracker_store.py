@@ -1,6 +1,7 @@
 """Rasa's SQL tracker store, configured from DATABASE_URL instead of YAML (no secrets in files)."""
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any, Optional
 
@@ -14,6 +15,8 @@ from sqlalchemy.pool import QueuePool
 
 from bot.settings import get_settings
 from knowledge.db import ensure_sqlite_folder
+
+_STORED_EVENTS = "_coach_stored_events"  # instance attribute: how many of a tracker's events are stored
 
 
 class EnvSQLTrackerStore(SQLTrackerStore):
@@ -51,18 +54,30 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions) \
                 .with_entities(self.SQLEvent.data).all()
         events = [json.loads(data) for (data,) in rows]
-        if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        return None
+        if not (self.domain and events):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if len(tracker.events) == len(events):
+            tracker.__dict__[_STORED_EVENTS] = len(events)
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the events added since the last save, in one multi-row insert."""
+        """Store the events added since the tracker was read or last saved, in one insert.
+
+        Rasa counts the stored events with a query on every save to find the new ones; a
+        tracker read or saved here remembers that count instead (the conversation's lock is
+        held from read to save), and others fall back to Rasa's query.
+        """
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            rows = [_event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            stored = tracker.__dict__.get(_STORED_EVENTS)
+            new_events = itertools.islice(tracker.events, stored, None) if stored is not None \
+                else self._additional_events(session, tracker)
+            rows = [_event_row(tracker.sender_id, event) for event in new_events]
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
+        tracker.__dict__[_STORED_EVENTS] = len(tracker.events)
 
 
 def _event_row(sender_id: str, event: Event) -> dict[str, Any]:

@@ -50,3 +50,39 @@ def test_event_classes_resolve_exactly_as_rasa_resolves_them() -> None:
     with pytest.raises(ValueError, match="Unknown event name"):
         _resolve_by_type("no_such_event")
     assert _resolve_by_type("no_such_event", SlotSet) is SlotSet
+
+
+def test_calls_to_an_endpoint_reuse_one_connection_and_keep_its_headers() -> None:
+    """Five action-server calls travel over one kept-alive connection, with the same headers."""
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    peers: list[tuple[str, int]] = []
+    tokens: list[str] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        tokens.append(request.headers.get("X-Token", ""))
+        return web.json_response({"echo": (await request.json())["n"]})
+
+    async def main() -> list[Any]:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Token": "t"})
+        try:
+            return [await endpoint.request(json={"n": n}) for n in range(5)]
+        finally:
+            await endpoint.__dict__["_shared_session"][1].close()
+            await runner.cleanup()
+
+    replies = asyncio.run(main())
+    assert [r["echo"] for r in replies] == [0, 1, 2, 3, 4]
+    assert tokens == ["t"] * 5
+    assert len(set(peers)) == 1

@@ -64,3 +64,25 @@ def test_turn_by_turn_saves_store_the_same_rows_and_read_back_the_same_tracker(t
     assert read_ours.get_slot("level") == "director"
     assert read_ours.latest_message.text == "thanks"
     assert asyncio.run(ours.retrieve("nobody")) is None
+
+
+def test_a_tracker_kept_between_saves_stores_each_event_once(tmp_path: Path) -> None:
+    """Saving the same tracker object after each turn adds only that turn's events."""
+    url = sqlite_url(tmp_path / "ours.db")
+    store = EnvSQLTrackerStore(domain=DOMAIN, host=url)
+    tracker = DialogueStateTracker("learner-2", DOMAIN.slots)
+
+    async def converse() -> None:
+        for turn in TURNS:
+            for event in turn:
+                tracker.update(event)
+            await store.save(tracker)
+        full = await store.retrieve_full_tracker("learner-2")
+        full.update(BotUttered("an adviser will be with you"))
+        await store.save(full)
+
+    asyncio.run(converse())
+    rows = _rows(url)
+    assert len(rows) == sum(len(t) for t in TURNS) + 1
+    assert [r[1] for r in rows].count("user") == 2
+    assert rows[-1][1] == "bot"
