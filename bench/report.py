@@ -11,6 +11,8 @@ def cell(value: object) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return " / ".join(cell(v) for v in value)
     if isinstance(value, float):
         if math.isnan(value):
             return "-"

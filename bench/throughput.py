@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.client import concurrent_load, webhook_url
-from bench.conversations import CONCURRENT_CONVERSATIONS
+from bench.conversations import CONCURRENT_CONVERSATIONS, CONCURRENT_ROUNDS
 from bench.servers import Server, cpu_seconds, ensure_alive, rss_bytes
 from bench.trackerdb import verify_stored
 
@@ -15,21 +15,30 @@ MB = 1024 * 1024
 
 def measure_concurrent(server: Server, tracker_db: Path, messages: Sequence[str], prefix: str,
                        apologies: Collection[str] = (), helpers: Sequence[Server] = (),
-                       conversations: int = CONCURRENT_CONVERSATIONS) -> dict[str, Any]:
-    """Run the concurrent load, verify every user message was stored, then read server RSS.
+                       conversations: int = CONCURRENT_CONVERSATIONS,
+                       rounds: int = CONCURRENT_ROUNDS) -> dict[str, Any]:
+    """Run the concurrent load `rounds` times, report the median round, verify storage, read RSS.
 
-    Also reports the CPU milliseconds per message that the Rasa server and each helper
-    server (the action server) spent, to show where the time goes.
+    Each round is a fresh set of conversations; the round with the median throughput is
+    reported (a 200-message round lasts seconds, so one stray process can skew one round),
+    with every round's msgs/s alongside. Also reports the CPU milliseconds per message that
+    the Rasa server and each helper server (the action server) spent over all rounds.
     """
     watched = [server, *helpers]
     cpu_before = [cpu_seconds(s.process.pid) for s in watched]
-    summary, senders = concurrent_load(webhook_url(server.port), messages, conversations,
-                                       prefix, apologies)
+    results = [concurrent_load(webhook_url(server.port), messages, conversations, f"{prefix}-{n}", apologies)
+               for n in range(rounds)]
     for each in watched:
         ensure_alive(each)
-    cpu_ms = {s.name: round((cpu_seconds(s.process.pid) - before) * 1000 / summary["messages"], 1)
+    total = sum(summary["messages"] for summary, _ in results)
+    cpu_ms = {s.name: round((cpu_seconds(s.process.pid) - before) * 1000 / total, 1)
               for s, before in zip(watched, cpu_before, strict=True)}
+    senders = [sender for _, round_senders in results for sender in round_senders]
     stored = verify_stored(tracker_db, senders, expected=len(messages))
+    by_throughput = sorted((summary for summary, _ in results), key=lambda r: r["msgs_per_s"] or 0)
+    summary = {**by_throughput[len(by_throughput) // 2], "rounds": rounds,
+               "round_msgs_per_s": [r["msgs_per_s"] for r, _ in results],
+               "errors": sum(r["errors"] for r, _ in results)}
     return {**summary, **stored, "rasa_rss_mb": round(rss_bytes(server.process.pid) / MB, 1),
             "rasa_cpu_ms_per_msg": cpu_ms[server.name],
             "helper_cpu_ms_per_msg": {s.name: cpu_ms[s.name] for s in helpers}}
