@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", help="show the effective configuration")
     config.set_defaults(handler=cmd_config)
+
+    from bot.console.cli import add_commands as add_console_commands
+
+    add_console_commands(commands)
     return parser
 
 
