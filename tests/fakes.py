@@ -6,13 +6,27 @@ words ("one hundred and forty-two thousand").
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
+import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bench.servers import free_ports, rasa_server_args, running, stop, wait_until_answering, write_endpoints
+from bench.commands import bench_env, log_tail
+from bench.paths import REPO_ROOT, log_path
+from bench.servers import (
+    Server,
+    free_ports,
+    rasa_server_args,
+    running,
+    stop,
+    wait_until_answering,
+    write_endpoints,
+)
 from bot.channels.guard import TROUBLE_REPLY
 from knowledge.models import Base
 
@@ -251,6 +265,27 @@ class Stack:
             self.rasa_port, self.env))
         wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
 
+    def start_web(self, env: dict[str, str] | None = None) -> str:
+        """Start the web process (`python -m bot.web.serve`) on a free port; its base URL."""
+        port = free_ports(1)[0]
+        log = log_path("e2e-web")
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot.web.serve", "--port", str(port)], cwd=REPO_ROOT,
+                env=bench_env({**self.env, "RASA_URL": self.url, **(env or {})}),
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        self._stack.callback(stop, Server("e2e-web", process, log, port))
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, f"the web process exited; see {log}:\n{log_tail(log)}"
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                    return url
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"the web process did not answer within 60 s; see {log}")
+
     def stop_actions(self) -> None:
         """Stop the action server (SIGTERM, then SIGKILL after a grace period)."""
         if self.actions is not None:
@@ -266,3 +301,22 @@ class Stack:
         self._stack.close()
 
 
+
+
+# -- Adviser console ------------------------------------------------------------------------------
+CONSOLE_PASSWORD = "correct horse battery"
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a rendered console page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def console_sign_in(client: Any, email: str, password: str = CONSOLE_PASSWORD) -> str:
+    """Sign a Flask test client in through the form; the session's CSRF token."""
+    token = csrf_of(client.get("/console/login").get_data(as_text=True))
+    response = client.post("/console/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return csrf_of(client.get("/console/").get_data(as_text=True))

@@ -94,7 +94,10 @@ def filter_conditions(connection: Connection, filters: Filters, account_id: int)
         conditions.append(or_(conversations.c.fallbacks > 0, conversations.c.low_confidence > 0))
     if filters.handoff:
         conditions.append(conversations.c.handoff_requested.is_(True))
-    reviewed = exists().where(reviews.c.sender_id == conversations.c.sender_id)
+    # Aliases: the inbox query also joins reviews and assignments, which would otherwise be
+    # correlated away from these sub-queries.
+    review, assignment = reviews.alias("f_review"), assignments.alias("f_assignment")
+    reviewed = exists().where(review.c.sender_id == conversations.c.sender_id)
     if filters.review == "reviewed":
         conditions.append(reviewed)
     elif filters.review == "unreviewed":
@@ -103,8 +106,8 @@ def filter_conditions(connection: Connection, filters: Filters, account_id: int)
         conditions.append(exists().where(and_(tags.c.tag == filters.tag,
                                               tags.c.sender_id == conversations.c.sender_id)))
     if filters.mine:
-        conditions.append(exists().where(and_(assignments.c.account_id == account_id,
-                                              assignments.c.sender_id == conversations.c.sender_id)))
+        conditions.append(exists().where(and_(assignment.c.account_id == account_id,
+                                              assignment.c.sender_id == conversations.c.sender_id)))
     if filters.q:
         conditions.append(search_condition(connection, filters.q))
     return conditions
