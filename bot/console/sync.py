@@ -149,7 +149,9 @@ class Batch:
             summary.handoff_requested = requested
             if not requested:
                 summary.handoff_at = None
-        elif name in PLAN_SLOTS:
+        elif name in PLAN_SLOTS and value not in (None, ""):
+            # The plan action clears these once the plan is shown; the adviser still wants to
+            # know what the learner said, so the last value given is kept.
             setattr(summary, name, _short(value))
 
 

@@ -66,3 +66,15 @@ def test_malformed_event_data_is_skipped_not_fatal(engine):
     assert sync(engine) == 2
     with engine.connect() as c:
         assert summary(c, "odd")["turns"] == 2
+
+
+def test_plan_details_survive_the_plan_action_clearing_its_slots(engine):
+    ev.insert_rows(engine, [ev.user("planner", 1.0, "I'm at uni, want to be a director", "request_plan"),
+                            ev.slot("planner", 2.0, "plan_stage", "university"),
+                            ev.slot("planner", 2.0, "plan_goal", "director"),
+                            ev.slot("planner", 3.0, "plan_stage", None),
+                            ev.slot("planner", 3.0, "plan_goal", None)])
+    sync(engine)
+    with engine.connect() as c:
+        planner = summary(c, "planner")
+    assert (planner["plan_stage"], planner["plan_goal"]) == ("university", "director")
