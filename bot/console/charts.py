@@ -1,6 +1,7 @@
 """Small SVG charts drawn on the server (no JavaScript, no fonts to download, readable in any browser)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
@@ -11,17 +12,17 @@ GRID = "#e5e7eb"
 INK = "#374151"
 
 
-def _nice_max(value: float) -> float:
-    """A round axis maximum at or above `value`."""
-    if value <= 0:
-        return 1.0
-    step = 1.0
-    while step * 10 < value:
-        step *= 10
-    for factor in (1, 2, 2.5, 5, 10):
-        if step * factor >= value:
-            return step * factor
-    return step * 10
+def _scale(value: float, whole: bool) -> tuple[float, float]:
+    """(axis maximum, tick step): at most five round steps (1, 2 or 5 × 10^k) covering `value`."""
+    value = max(value, 1.0 if whole else 0.01)
+    magnitude = 10 ** math.floor(math.log10(value / 5)) if value > 0 else 1
+    for factor in (1, 2, 5, 10):
+        step = magnitude * factor
+        if whole:
+            step = max(1.0, round(step))
+        if value / step <= 5:
+            return math.ceil(value / step - 1e-9) * step, step
+    return value, value
 
 
 def _fmt(value: float) -> str:
@@ -36,31 +37,33 @@ def _frame(title: str, body: list[str], height: int = HEIGHT) -> str:
             + "".join(body) + "</svg>")
 
 
-def _axis(top: float, unit: str) -> list[str]:
+def _axis(top: float, step: float, unit: str) -> list[str]:
     parts = []
     plot_h = HEIGHT - TOP - BOTTOM
-    for i in range(5):
-        y = TOP + plot_h - plot_h * i / 4
+    ticks = round(top / step)
+    for i in range(ticks + 1):
+        y = TOP + plot_h - plot_h * i / ticks
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{INK}">'
-                     f"{_fmt(top * i / 4)}{escape(unit)}</text>")
+                     f"{_fmt(step * i)}{escape(unit)}</text>")
     return parts
 
 
 def _x_labels(labels: Sequence[str], x_of: list[float]) -> list[str]:
-    every = max(1, -(-len(labels) // 10))
+    every = max(1, -(-len(labels) // 8))
+    last = len(labels) - 1  # counted from the end, so the latest day always has its label
     return [f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="{INK}">{escape(label)}</text>'
-            for i, (label, x) in enumerate(zip(labels, x_of, strict=True)) if i % every == 0 or i == len(labels) - 1]
+            for i, (label, x) in enumerate(zip(labels, x_of, strict=True)) if (last - i) % every == 0]
 
 
 def bars(points: Sequence[tuple[str, float]], title: str, colour: str = BLUE, unit: str = "") -> str:
     """Vertical bars, one per label (e.g. per day)."""
     if not points:
         return empty(title)
-    top = _nice_max(max(v for _, v in points))
+    top, step = _scale(max(v for _, v in points), whole=not unit)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(points)
-    body = _axis(top, unit)
+    body = _axis(top, step, unit)
     xs = []
     for i, (label, value) in enumerate(points):
         h = plot_h * value / top
@@ -76,12 +79,12 @@ def line(points: Sequence[tuple[str, float]], title: str, colour: str = "#b91c1c
     """A line with dots, one point per label."""
     if not points:
         return empty(title)
-    top = _nice_max(max(v for _, v in points))
+    top, tick = _scale(max(v for _, v in points), whole=not unit)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(1, len(points) - 1) if len(points) > 1 else 0
     coords = [(LEFT + i * step if len(points) > 1 else LEFT + plot_w / 2, TOP + plot_h - plot_h * v / top)
               for i, (_, v) in enumerate(points)]
-    body = _axis(top, unit)
+    body = _axis(top, tick, unit)
     body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
                 + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>')
     for (label, value), (x, y) in zip(points, coords, strict=True):

@@ -16,6 +16,7 @@ from bot.console.sync import FALLBACK_INTENT
 from bot.console.tables import conversations, messages
 
 CACHE_SECONDS = 60.0
+HANDOFF_INTENT = "request_human"
 TOP = 10
 # Intents grouped into the topics advisers talk about.
 TOPICS = {
@@ -68,9 +69,6 @@ def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
         day = _day(connection, conversations.c.first_ts)
         per_day = dict(connection.execute(select(day, func.count()).where(conversations.c.first_ts >= start)
                                           .group_by(day)).all())
-        hday = _day(connection, conversations.c.handoff_at)
-        handoffs = dict(connection.execute(select(hday, func.count()).where(conversations.c.handoff_at >= start)
-                                           .group_by(hday)).all())
         mday = _day(connection, messages.c.ts)
         rows = connection.execute(
             select(mday, messages.c.intent, func.count(), func.sum(cast(messages.c.misunderstood, Integer)))
@@ -78,8 +76,11 @@ def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
     intents: Counter[str] = Counter()
     per_day_messages: Counter[int] = Counter()
     per_day_missed: Counter[int] = Counter()
+    handoffs: Counter[int] = Counter()  # requests, even those an adviser has since dealt with
     for day_number, intent, count, missed in rows:
         per_day_messages[day_number] += count
+        if intent == HANDOFF_INTENT:
+            handoffs[day_number] += count
         per_day_missed[day_number] += missed or 0
         if intent and intent != FALLBACK_INTENT:
             intents[intent] += count
