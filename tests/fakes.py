@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from bench.commands import bench_env, log_tail
 from bench.paths import REPO_ROOT, log_path
 from bench.servers import (
     Server,
+    ServerError,
+    ensure_alive,
     free_ports,
     rasa_server_args,
     running,
@@ -236,21 +239,28 @@ class Stack:
     """Running servers plus what a test needs to reach, stop and restart them."""
 
     def __init__(self, tmp: Path, knowledge_db: Path, model: Path) -> None:
-        self.action_port, self.rasa_port = free_ports(2)
+        self.action_port, self.rasa_port, self.web_port = free_ports(3)
         self.conversations_db = tmp / "conversations.db"
         self.env = {"DATABASE_URL": sqlite_url(self.conversations_db),
-                    "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db)}
+                    "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db),
+                    # The adviser console (web process) hands conversations over through this Rasa server.
+                    "RASA_URL": self.url}
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
             "tracker_store": {"type": "bot.tracker_store.EnvSQLTrackerStore"}})
         self.model = model
         self._stack = ExitStack()
-        self.actions = self.rasa = None
+        self.actions = self.rasa = self.web = None
 
     @property
     def url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Base URL of the web process (demo page and widget), without a trailing slash."""
+        return f"http://127.0.0.1:{self.web_port}"
 
     def start_actions(self) -> None:
         """Start the action server."""
@@ -265,26 +275,10 @@ class Stack:
             self.rasa_port, self.env))
         wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
 
-    def start_web(self, env: dict[str, str] | None = None) -> str:
-        """Start the web process (`python -m bot.web.serve`) on a free port; its base URL."""
-        port = free_ports(1)[0]
-        log = log_path("e2e-web")
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot.web.serve", "--port", str(port)], cwd=REPO_ROOT,
-                env=bench_env({**self.env, "RASA_URL": self.url, **(env or {})}),
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        self._stack.callback(stop, Server("e2e-web", process, log, port))
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, f"the web process exited; see {log}:\n{log_tail(log)}"
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    return url
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"the web process did not answer within 60 s; see {log}")
+    def start_web(self) -> None:
+        """Start the web process (demo page + widget) once; its widget talks to this Rasa server."""
+        if self.web is None:
+            self.web = self._stack.enter_context(web_process(self.web_port, self.env))
 
     def stop_actions(self) -> None:
         """Stop the action server (SIGTERM, then SIGKILL after a grace period)."""
@@ -299,6 +293,33 @@ class Stack:
     def close(self) -> None:
         """Stop everything still running."""
         self._stack.close()
+
+
+@contextmanager
+def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Iterator[Server]:
+    """`python -m bot.web.serve --port PORT` until the block ends, ready once /healthz answers."""
+    log = log_path("e2e-web")
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot.web.serve", "--port", str(port)],
+                                   cwd=REPO_ROOT, env=bench_env(env), stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    server = Server("e2e-web", process, log, port)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            ensure_alive(server)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise ServerError(f"web process not answering; see {log}:\n{log_tail(log)}") from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        stop(server)
 
 
 
@@ -320,3 +341,44 @@ def console_sign_in(client: Any, email: str, password: str = CONSOLE_PASSWORD) -
     response = client.post("/console/login", data={"email": email, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
     return csrf_of(client.get("/console/").get_data(as_text=True))
+
+
+@contextmanager
+def temporary_postgres() -> Iterator[str]:
+    """A throw-away PostgreSQL server in a new folder under /tmp on a free port; its SQLAlchemy URL.
+
+    Uses the `initdb` and `pg_ctl` on PATH (or Debian's /usr/lib/postgresql/*/bin); as root the
+    server runs as the `postgres` user, since PostgreSQL refuses to run as root (and the folder is
+    outside pytest's private temporary folder, which that user cannot enter).
+    """
+    import os
+    import pwd
+    import shutil
+    import tempfile
+
+    bin_dirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    initdb = shutil.which("initdb") or next((str(d / "initdb") for d in bin_dirs if (d / "initdb").exists()), None)
+    if initdb is None:
+        raise FileNotFoundError("initdb")
+    pg_ctl = str(Path(initdb).with_name("pg_ctl"))
+    run_as: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="coach-postgres-"))
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_ports(1)[0]
+    try:
+        subprocess.run([*run_as, initdb, "-D", str(data), "-A", "trust", "-U", "postgres"], check=True,
+                       capture_output=True, timeout=120)
+        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-w", "-l", str(folder / "log"), "-o",
+                        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start"],
+                       check=True, capture_output=True, timeout=120)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "fast", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)

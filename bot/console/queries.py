@@ -25,6 +25,7 @@ from bot.console.tables import (
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_WORDS = 12
+QUEUE_SIZE = 100
 
 
 @dataclass
@@ -170,14 +171,23 @@ def summary(connection: Connection, sender_id: str) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
-def handoff_queue(connection: Connection) -> list[dict[str, Any]]:
-    """Learners waiting for (or talking to) an adviser, oldest request first."""
+def handoff_queue(connection: Connection, limit: int = QUEUE_SIZE) -> list[dict[str, Any]]:
+    """Learners waiting for (or talking to) an adviser, oldest request first (the first `limit`)."""
     query = (select(conversations, handoffs.c.claimed_at, accounts.c.email.label("claimed_by"))
              .select_from(conversations.outerjoin(handoffs, handoffs.c.sender_id == conversations.c.sender_id)
                           .outerjoin(accounts, accounts.c.id == handoffs.c.account_id))
-             .where(or_(conversations.c.handoff_requested.is_(True), handoffs.c.sender_id.is_not(None)))
-             .order_by(func.coalesce(conversations.c.handoff_at, handoffs.c.claimed_at).asc()))
+             # Both terms are indexed, so the database answers this OR from two index lookups.
+             .where(or_(conversations.c.handoff_requested.is_(True),
+                        conversations.c.sender_id.in_(select(handoffs.c.sender_id))))
+             .order_by(func.coalesce(conversations.c.handoff_at, handoffs.c.claimed_at).asc())
+             .limit(limit))
     return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def waiting_count(connection: Connection) -> int:
+    """How many learners have asked for an adviser and not been handed back yet."""
+    return int(connection.execute(select(func.count()).select_from(conversations)
+                                  .where(conversations.c.handoff_requested.is_(True))).scalar() or 0)
 
 
 def misunderstood(connection: Connection, page: int, unlabelled_only: bool) -> tuple[list[dict[str, Any]], int]:

@@ -28,7 +28,8 @@ def console_web(stack: Stack) -> Iterator[tuple[str, str]]:
     from bot.console.accounts import add_account
     from bot.console.db import dispose_engines, get_engine
 
-    url = stack.start_web()  # runs the console migrations at start-up
+    stack.start_web()  # runs the console migrations at start-up
+    url = stack.web_url
     email = "ada@example.org"
     add_account(get_engine(sqlite_url(stack.conversations_db)), email, CONSOLE_PASSWORD, is_admin=True)
     dispose_engines()

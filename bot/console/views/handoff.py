@@ -20,7 +20,9 @@ def register(blueprint: Blueprint, console: Console) -> None:
     def handoffs() -> str:
         with console.engine.connect() as connection:
             queue = queries.handoff_queue(connection)
-        return render_template("console/handoffs.html", queue=queue)
+            waiting = queries.waiting_count(connection)
+        return render_template("console/handoffs.html", queue=queue, waiting=waiting,
+                               queue_limit=queries.QUEUE_SIZE)
 
     @blueprint.post("/handoff/<action>")
     @login_required
