@@ -26,7 +26,7 @@ def _scale(value: float, whole: bool) -> tuple[float, float]:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
 def _frame(title: str, body: list[str], height: int = HEIGHT) -> str:
@@ -52,7 +52,9 @@ def _axis(top: float, step: float, unit: str) -> list[str]:
 def _x_labels(labels: Sequence[str], x_of: list[float]) -> list[str]:
     every = max(1, -(-len(labels) // 8))
     last = len(labels) - 1  # counted from the end, so the latest day always has its label
-    return [f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="{INK}">{escape(label)}</text>'
+    # The last label is right-aligned so it is not cut off at the chart's edge.
+    return [f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="{"end" if i == last else "middle"}" '
+            f'fill="{INK}">{escape(label)}</text>'
             for i, (label, x) in enumerate(zip(labels, x_of, strict=True)) if (last - i) % every == 0]
 
 

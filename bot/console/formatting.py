@@ -1,6 +1,7 @@
 """Jinja filters for console pages: times, confidences, masked learner text."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from flask import Blueprint, g, session
@@ -9,10 +10,24 @@ from bot.console.privacy import mask
 
 
 def when(ts: float | None) -> str:
-    """`27 Nov 2026 14:03` (UTC) from a Unix time."""
+    """`27 Nov 14:03` (UTC) from a Unix time; the year is shown when it is not this year."""
     if not ts:
         return ""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%d %b %Y %H:%M")
+    moment = datetime.fromtimestamp(ts, tz=timezone.utc)
+    same_year = moment.year == datetime.now(timezone.utc).year
+    return moment.strftime("%d %b %H:%M" if same_year else "%d %b %Y %H:%M")
+
+
+def ago(ts: float | None, now: float | None = None) -> str:
+    """How long ago, roughly: `5 min`, `3 h`, `2 days`."""
+    if not ts:
+        return ""
+    seconds = max(0.0, (time.time() if now is None else now) - ts)
+    if seconds < 3600:
+        return f"{max(1, int(seconds // 60))} min"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
 
 
 def clock(ts: float | None) -> str:
@@ -45,6 +60,7 @@ def register(blueprint: Blueprint) -> None:
     """Make the filters available to templates."""
     blueprint.add_app_template_filter(when, "when")
     blueprint.add_app_template_filter(clock, "clock")
+    blueprint.add_app_template_filter(ago, "ago")
     blueprint.add_app_template_filter(iso, "iso")
     blueprint.add_app_template_filter(percent, "percent")
     blueprint.add_app_template_global(shown, "shown")

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, column, exists, func, not_, or_, select, text
+from sqlalchemy import and_, column, exists, func, literal_column, not_, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
@@ -72,8 +72,10 @@ def search_condition(connection: Connection, q: str) -> ColumnElement[bool]:
             .bindparams(fts=query).columns(column("rowid"))
         senders = select(messages.c.sender_id).where(messages.c.event_id.in_(matches))
     elif connection.dialect.name == "postgresql":
-        vector = func.to_tsvector("english", messages.c.text)
-        senders = select(messages.c.sender_id).where(vector.op("@@")(func.plainto_tsquery("english", q)))
+        # The configuration is written as a literal so the expression matches the GIN index's.
+        english = literal_column("'english'::regconfig")
+        vector = func.to_tsvector(english, messages.c.text)
+        senders = select(messages.c.sender_id).where(vector.op("@@")(func.plainto_tsquery(english, q)))
     else:
         senders = select(messages.c.sender_id).where(messages.c.text.ilike(f"%{q}%"))
     return conversations.c.sender_id.in_(senders)

@@ -88,6 +88,7 @@ def test_unauthenticated_visitors_are_sent_to_sign_in(page):
 def test_inbox_filter_search_transcript_tag_review_export(page, console_web, learners):
     sign_in(page, console_web[1])
     assert learners["salary"] in page.inner_text("table.inbox")
+    shoot(page, "inbox", "Inbox")
     page.select_option("select[name=channel]", "rest")
     page.check("input[name=handoff]")
     page.click("button:has-text('Apply')")
@@ -100,7 +101,6 @@ def test_inbox_filter_search_transcript_tag_review_export(page, console_web, lea
     page.click("button:has-text('Apply')")
     rows = page.inner_text("table.inbox")
     assert learners["salary"] in rows and learners["human"] not in rows
-    shoot(page, "inbox", "Inbox")
 
     page.click(f"a:has-text('{learners['salary'][:20]}')")
     page.wait_for_selector("ol.turns")
