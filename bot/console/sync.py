@@ -23,6 +23,7 @@ from bot.console.tables import conversation_intents, conversations, events, mess
 LOW_CONFIDENCE = 0.6  # below this a recognised intent counts as a low-confidence guess
 FALLBACK_INTENT = "nlu_fallback"
 PLAN_SLOTS = ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")
+QUALIFICATION_ENTITIES = ("qualification", "certification")
 BATCH_EVENTS = 5000
 CURSOR = "events"
 _lock = threading.Lock()
@@ -46,6 +47,7 @@ class Summary:
     plan_subject: str | None = None
     plan_current_role: str | None = None
     plan_goal: str | None = None
+    qualifications: str | None = None
     last_user_text: str | None = None
     exists: bool = field(default=False, compare=False)
 
@@ -133,6 +135,7 @@ class Batch:
             summary.low_confidence += 1
         if intent:
             self.intents.add((intent[:255], row.sender_id))
+        _note_qualifications(summary, parse.get("entities"))
         text = _text(data.get("text"))
         if text:
             summary.last_user_text = text[:500]
@@ -153,6 +156,16 @@ class Batch:
             # The plan action clears these once the plan is shown; the adviser still wants to
             # know what the learner said, so the last value given is kept.
             setattr(summary, name, _short(value))
+
+
+def _note_qualifications(summary: Summary, entities: Any) -> None:
+    """Remember qualifications and certifications the learner mentioned (for the handoff queue)."""
+    found = [str(e.get("value")) for e in entities or [] if isinstance(e, dict)
+             and e.get("entity") in QUALIFICATION_ENTITIES and e.get("value")]
+    if found:
+        known = [q for q in (summary.qualifications or "").split(", ") if q]
+        merged = known + [q for q in dict.fromkeys(found) if q not in known]
+        summary.qualifications = ", ".join(merged)[:255]
 
 
 def _load_existing(connection: Connection, batch: Batch, senders: Iterable[str]) -> None:

@@ -66,6 +66,7 @@ conversations = Table(
     Column("plan_subject", String(255)),
     Column("plan_current_role", String(255)),
     Column("plan_goal", String(255)),
+    Column("qualifications", String(255)),
     Column("last_user_text", Text),
     Index("ix_console_conversations_last_ts", "last_ts"),
     Index("ix_console_conversations_channel_last_ts", "channel", "last_ts"),

@@ -68,6 +68,16 @@ def test_malformed_event_data_is_skipped_not_fatal(engine):
         assert summary(c, "odd")["turns"] == 2
 
 
+def test_qualifications_mentioned_are_collected_once_each(engine):
+    ev.insert_rows(engine, [
+        ev.user("quals", 1.0, "I have a BTEC", "inform_stage", entities=[("qualification", "BTEC")]),
+        ev.user("quals", 2.0, "and Google Analytics and a BTEC", "inform_stage",
+                entities=[("certification", "Google Analytics"), ("qualification", "BTEC")])])
+    sync(engine)
+    with engine.connect() as c:
+        assert summary(c, "quals")["qualifications"] == "BTEC, Google Analytics"
+
+
 def test_plan_details_survive_the_plan_action_clearing_its_slots(engine):
     ev.insert_rows(engine, [ev.user("planner", 1.0, "I'm at uni, want to be a director", "request_plan"),
                             ev.slot("planner", 2.0, "plan_stage", "university"),

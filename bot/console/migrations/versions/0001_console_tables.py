@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("plan_subject", sa.String(255)),
         sa.Column("plan_current_role", sa.String(255)),
         sa.Column("plan_goal", sa.String(255)),
+        sa.Column("qualifications", sa.String(255)),
         sa.Column("last_user_text", sa.Text))
     op.create_index("ix_console_conversations_last_ts", "console_conversations", ["last_ts"])
     op.create_index("ix_console_conversations_channel_last_ts", "console_conversations",
