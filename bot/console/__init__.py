@@ -41,6 +41,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
 
     @blueprint.before_request
     def before() -> None:
+        """Load the adviser, check the CSRF token and fold in new conversation events."""
         g.console = console
         g.account = security.load_account(console)
         security.check_csrf()
@@ -49,6 +50,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
 
     @blueprint.after_request
     def headers(response: Any) -> Any:
+        """Security headers on every console response."""
         # Pages show learners' words: never cached, never framed, no scripts from anywhere else.
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers["X-Frame-Options"] = "DENY"
@@ -60,17 +62,20 @@ def create_blueprint(settings: Settings) -> Blueprint:
 
     @blueprint.app_template_global()
     def csrf_token() -> str:
+        """The session CSRF token for forms."""
         return security.csrf_token()
 
     formatting.register(blueprint)
 
     @blueprint.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
+        """HTTP errors as a console page with the reason (never a traceback)."""
         return render_template("console/error.html", code=error.code, title=error.name,
                                message=error.description), error.code or 500
 
     @blueprint.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
+        """Log unexpected errors and show a plain 500 page."""
         logger.exception("Console error on %s %s", request.method, request.path)
         return render_template("console/error.html", code=500, title="Something went wrong",
                                message="The console hit an unexpected error; it has been logged."), 500

@@ -17,11 +17,13 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/admin/accounts")
     @admin_required
     def accounts() -> str:
+        """Every adviser account, and a form to add one."""
         return render_template("console/accounts.html", accounts=list_accounts(console.engine))
 
     @blueprint.post("/admin/accounts")
     @admin_required
     def change_account() -> Response:
+        """Add, disable, enable, promote or demote an account."""
         action = request.form.get("action", "")
         email = request.form.get("email", "")
         try:
@@ -54,6 +56,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/admin/audit")
     @admin_required
     def audit_log() -> str:
+        """The audit log, newest first."""
         try:
             page = parse_page(request.args.get("page"))
         except FilterError as exc:

@@ -15,6 +15,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
 
     @blueprint.route("/login", methods=["GET", "POST"])
     def login() -> str | Response | tuple[str, int]:
+        """The sign-in form; a successful sign-in starts a fresh session."""
         next_url = security.safe_next(request.values.get("next"))
         if g.account is not None and request.method == "GET":
             return redirect(next_url or url_for("console.inbox"))
@@ -38,6 +39,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
 
     @blueprint.post("/logout")
     def logout() -> Response:
+        """End the session."""
         if g.account is not None:
             audit.record(console.engine, g.account.email, "logout")
         security.session.clear()

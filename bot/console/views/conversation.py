@@ -39,6 +39,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/conversations/<path:sender_id>")
     @login_required
     def conversation(sender_id: str) -> str:
+        """The transcript with the casework, handoff and privacy panels."""
         summary = _summary_or_404(console, sender_id)
         with console.engine.connect() as connection:
             turns = load_turns(connection, sender_id)
@@ -57,6 +58,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.post("/conversation/<action>")
     @login_required
     def annotate(action: str) -> Response:
+        """Review, tag, untag, assign or add a note."""
         if action not in ACTIONS:
             abort(404)
         sender_id = _form_sender(console)
@@ -92,6 +94,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/conversations/<path:sender_id>/export.<fmt>")
     @login_required
     def export_one(sender_id: str, fmt: str) -> Response:
+        """One conversation as CSV or JSON Lines."""
         if fmt not in exports.FORMATS:
             abort(404)
         _summary_or_404(console, sender_id)
@@ -103,6 +106,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.post("/conversation/reveal")
     @admin_required
     def reveal() -> Response:
+        """Show (or mask again) contact details in this conversation, for an admin."""
         sender_id = _form_sender(console)
         shown = [s for s in session.get("reveal", []) if s != sender_id][-19:]
         if request.form.get("hide") != "1":
@@ -114,6 +118,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.post("/conversation/erase")
     @admin_required
     def erase_conversation() -> Response:
+        """Erase the conversation everywhere (erasure request)."""
         sender_id = _form_sender(console)
         if request.form.get("confirm") != sender_id:
             flash("Type the conversation id exactly to confirm the erasure.", "error")

@@ -18,6 +18,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/handoffs")
     @login_required
     def handoffs() -> str:
+        """Learners waiting for an adviser, oldest first."""
         with console.engine.connect() as connection:
             queue = queries.handoff_queue(connection)
             waiting = queries.waiting_count(connection)
@@ -27,6 +28,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.post("/handoff/<action>")
     @login_required
     def handoff_action(action: str) -> Response:
+        """Claim, reply to or hand back a conversation."""
         if action not in ACTIONS:
             abort(404)
         sender_id = request.form.get("sender_id", "")

@@ -17,6 +17,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/improve")
     @login_required
     def improve() -> str:
+        """Misunderstood learner messages, newest first."""
         try:
             page = parse_page(request.args.get("page"))
         except FilterError as exc:
@@ -30,6 +31,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.post("/improve/label")
     @login_required
     def label() -> Response:
+        """Label one misunderstood message with an intent."""
         raw = request.form.get("event_id", "")
         if not raw.isdigit():
             abort(400, description="'event_id' must be a number.")
@@ -46,6 +48,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/improve/nlu.yml")
     @login_required
     def nlu_export() -> Response:
+        """The labelled messages as Rasa NLU YAML."""
         examples = casework.labelled_examples(console.engine)
         count = sum(map(len, examples.values()))
         audit.record(console.engine, current().email, "export", detail=f"NLU YAML, {count} examples")

@@ -25,6 +25,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/")
     @login_required
     def inbox() -> str:
+        """Conversations by latest activity, filtered, searched and paginated."""
         filters = _filters()
         with console.engine.connect() as connection:
             page = queries.inbox_page(connection, filters, current().id)
@@ -37,6 +38,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/export.<fmt>")
     @login_required
     def export_filtered(fmt: str) -> Response:
+        """The messages of the filtered conversations as CSV or JSON Lines."""
         if fmt not in exports.FORMATS:
             abort(404)
         filters = _filters()

@@ -16,6 +16,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/insights")
     @login_required
     def insights() -> str:
+        """Charts for the last 7, 30 or 90 days."""
         raw = request.args.get("days", "30")
         if not raw.isdigit() or int(raw) not in PERIODS:
             abort(400, description=f"'days' must be one of {', '.join(map(str, PERIODS))}.")
