@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, g, render_template, request
 from flask.blueprints import BlueprintSetupState
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from bot.console import formatting, security
@@ -46,7 +47,12 @@ def create_blueprint(settings: Settings) -> Blueprint:
         g.account = security.load_account(console)
         security.check_csrf()
         if g.account is not None and request.method == "GET" and request.endpoint != "console.static":
-            sync(console.engine, budget_seconds=SYNC_BUDGET_SECONDS)
+            try:
+                sync(console.engine, budget_seconds=SYNC_BUDGET_SECONDS)
+            except OperationalError:
+                # The database was too busy (e.g. a long write by Rasa): show what is indexed
+                # so far; the next request catches up.
+                logger.warning("Could not index new conversation events this time.", exc_info=True)
 
     @blueprint.after_request
     def headers(response: Any) -> Any:

@@ -45,10 +45,11 @@ def erase(engine: Engine, sender_ids: Iterable[str]) -> int:
     """Delete the conversations from Rasa's tracker store and every console table; rows deleted."""
     wanted = list(sender_ids)
     deleted = 0
+    rasa_table = has_events_table(engine)
     with engine.begin() as connection:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            if has_events_table(engine):
+            if rasa_table:
                 deleted += connection.execute(delete(events).where(events.c.sender_id.in_(chunk))).rowcount or 0
             for table in PER_CONVERSATION:
                 connection.execute(delete(table).where(table.c.sender_id.in_(chunk)))

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.console.db import has_events_table
 from bot.console.tables import conversation_intents, conversations, events, messages, sync_state
@@ -238,13 +239,18 @@ def sync(engine: Engine, budget_seconds: float = 2.0, limit: int = BATCH_EVENTS)
     """Catch up with Rasa's events within a time budget; the number of events folded in."""
     if not has_events_table(engine):
         return 0
-    total = 0
+    total, races = 0, 0
     started = time.monotonic()
     with _lock:
         while True:
             try:
                 read = sync_batch(engine, limit)
-            except _RacedError:
+            except (_RacedError, IntegrityError):
+                # Another process folded these events first (its cursor row or messages won);
+                # read on from its cursor, but give up for now if that keeps happening.
+                races += 1
+                if races > 3:
+                    return total
                 continue
             total += read
             if read < limit or time.monotonic() - started > budget_seconds:

@@ -88,3 +88,24 @@ def test_plan_details_survive_the_plan_action_clearing_its_slots(engine):
     with engine.connect() as c:
         planner = summary(c, "planner")
     assert (planner["plan_stage"], planner["plan_goal"]) == ("university", "director")
+
+
+def test_a_batch_raced_by_another_writer_is_rolled_back_and_not_counted_twice(engine, conversations, monkeypatch):
+    import importlib
+
+    sync_module = importlib.import_module("bot.console.sync")
+
+    sync(engine)
+    ev.insert_rows(engine, [ev.user("salary-web", 2_000_000_000.0, "one more", "ask_salary")])
+    real_cursor = sync_module._cursor
+    calls = {"n": 0}
+
+    def stale_then_real(connection):
+        calls["n"] += 1
+        return 1 if calls["n"] == 1 else real_cursor(connection)  # first read: another writer moved on
+
+    monkeypatch.setattr(sync_module, "_cursor", stale_then_real)
+    assert sync(engine) == 1
+    with engine.connect() as c:
+        assert summary(c, "salary-web")["turns"] == 2
+        assert c.execute(select(func.count()).select_from(messages)).scalar() == 7
