@@ -114,8 +114,8 @@ class Batch:
             summary.paused = True
         elif kind == "resume":
             summary.paused = False
-        else:  # a restart clears every slot
-            summary.handoff_requested, summary.handoff_at = False, None
+        else:  # a restart clears every slot and un-pauses (as Rasa's Restarted event does)
+            summary.handoff_requested, summary.handoff_at, summary.paused = False, None, False
             for slot in PLAN_SLOTS:
                 setattr(summary, slot, None)
 

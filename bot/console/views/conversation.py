@@ -13,6 +13,7 @@ from bot.console.transcript import load_turns
 from bot.console.views.inbox import download
 
 ACTIONS = ("review", "unreview", "tag", "untag", "assign", "note")
+MAX_REVEALED = 10
 
 
 def _summary_or_404(console: Console, sender_id: str) -> dict[str, object]:
@@ -108,7 +109,8 @@ def register(blueprint: Blueprint, console: Console) -> None:
     def reveal() -> Response:
         """Show (or mask again) contact details in this conversation, for an admin."""
         sender_id = _form_sender(console)
-        shown = [s for s in session.get("reveal", []) if s != sender_id][-19:]
+        # Kept in the signed session cookie, so only the last few conversations are remembered.
+        shown = [s for s in session.get("reveal", []) if s != sender_id][-(MAX_REVEALED - 1):]
         if request.form.get("hide") != "1":
             shown.append(sender_id)
             audit.record(console.engine, current().email, "reveal", sender_id, "contact details shown")
