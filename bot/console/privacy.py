@@ -5,12 +5,12 @@ import re
 import time
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.engine import Engine
 
 from bot.console.db import has_events_table
 from bot.console.sync import sync
-from bot.console.tables import PER_CONVERSATION, conversations, events
+from bot.console.tables import PER_CONVERSATION, conversations, events, messages
 
 EMAIL_MASK = "[email hidden]"
 PHONE_MASK = "[phone hidden]"
@@ -39,6 +39,31 @@ def parse_age(value: str) -> int:
     if not match or int(match.group(1)) <= 0:
         raise ValueError(f"Give the age in days, like 90d (got {value!r}).")
     return int(match.group(1))
+
+
+def find_for_erasure(engine: Engine, needle: str, limit: int = 200) -> list[dict[str, object]]:
+    """Conversations whose id is `needle` or whose learner messages contain it (e.g. an email)."""
+    from bot.console.queries import search_condition
+
+    needle = needle.strip()
+    if not needle:
+        return []
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(conversations).where(or_(conversations.c.sender_id == needle,
+                                            search_condition(connection, needle)))
+            .order_by(conversations.c.last_ts.desc()).limit(limit * 5)).all()
+        found = []
+        for row in rows:
+            if row.sender_id == needle:
+                found.append(dict(row._mapping))
+                continue
+            # The full-text search matched the words; keep only conversations with the exact text.
+            texts = connection.execute(select(messages.c.text).where(
+                messages.c.sender_id == row.sender_id, messages.c.role == "user")).scalars()
+            if any(needle.lower() in text.lower() for text in texts):
+                found.append(dict(row._mapping))
+    return found[:limit]
 
 
 def erase(engine: Engine, sender_ids: Iterable[str]) -> int:

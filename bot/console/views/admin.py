@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bot.console import audit
+from bot.console import audit, stats
 from bot.console.accounts import AccountError, add_account, list_accounts, set_active, set_admin
 from bot.console.context import Console
 from bot.console.filters import FilterError, parse_page
+from bot.console.handoff import claimant
+from bot.console.privacy import erase, find_for_erasure
 from bot.console.security import admin_required, current
 
 
@@ -52,6 +54,35 @@ def register(blueprint: Blueprint, console: Console) -> None:
             audit.record(console.engine, current().email, "account", detail=detail)
             flash(detail.capitalize() + ".", "ok")
         return redirect(url_for("console.accounts"))
+
+    @blueprint.get("/admin/erasure")
+    @admin_required
+    def erasure() -> str:
+        """Find every conversation of a learner (by conversation id, email or phone number)."""
+        needle = " ".join(request.args.get("find", "").split())[:200]
+        found = find_for_erasure(console.engine, needle) if needle else []
+        if needle:
+            audit.record(console.engine, current().email, "erasure_search", detail=f"{len(found)} found")
+        return render_template("console/erasure.html", needle=needle, found=found)
+
+    @blueprint.post("/admin/erasure")
+    @admin_required
+    def erase_many() -> Response:
+        """Erase the selected conversations after typing ERASE to confirm."""
+        chosen = [s for s in request.form.getlist("sender_id") if s][:200]
+        if request.form.get("confirm", "").strip() != "ERASE" or not chosen:
+            flash("Select the conversations and type ERASE to confirm.", "error")
+            return redirect(url_for("console.erasure", find=request.form.get("find", "")))
+        held = [s for s in chosen if claimant(console.engine, s) is not None]
+        if held:
+            flash("Hand these conversations back to the assistant first: " + ", ".join(held), "error")
+            return redirect(url_for("console.erasure", find=request.form.get("find", "")))
+        events = erase(console.engine, chosen)
+        for sender_id in chosen:
+            audit.record(console.engine, current().email, "erase", sender_id, "erasure request")
+        stats.clear_cache()
+        flash(f"Erased {len(chosen)} conversation(s) ({events} events deleted).", "ok")
+        return redirect(url_for("console.erasure"))
 
     @blueprint.get("/admin/audit")
     @admin_required

@@ -166,3 +166,30 @@ def test_handoff_without_the_assistant_running_explains_instead_of_failing(admin
                            follow_redirects=True)
     assert response.status_code == 200 and "could not be reached" in text(response)
     assert "Learners waiting" in text(client.get("/console/handoffs"))
+
+
+def test_erasure_request_finds_a_learner_by_email_and_erases_every_match(admin_client, engine):
+    ev.insert_rows(engine, [ev.user("human-tg", 2_000_000_000.0, "it's ann@example.com again", "greet",
+                                    channel="telegram")])
+    client, token = admin_client
+    page = text(client.get("/console/admin/erasure?find=ann@example.com"))
+    assert "human-web" in page and "human-tg" in page and "salary-web" not in page
+    refused = client.post("/console/admin/erasure", data={"sender_id": ["human-web"], "confirm": "no",
+                                                          "csrf_token": token}, follow_redirects=True)
+    assert "type ERASE" in text(refused)
+    done = client.post("/console/admin/erasure", data={"sender_id": ["human-web", "human-tg"], "confirm": "ERASE",
+                                                       "find": "ann@example.com", "csrf_token": token},
+                       follow_redirects=True)
+    assert "Erased 2 conversation(s)" in text(done)
+    assert "No conversation matches" in text(client.get("/console/admin/erasure?find=ann@example.com"))
+    with engine.connect() as c:
+        left = select(func.count()).select_from(events).where(events.c.sender_id.in_(["human-web", "human-tg"]))
+        assert c.execute(left).scalar() == 0
+    by_id = text(client.get("/console/admin/erasure?find=salary-web"))
+    assert "salary-web" in by_id
+
+
+def test_erasure_page_is_for_admins_only(app, adviser, signed_in):
+    client, token = signed_in(adviser)
+    assert client.get("/console/admin/erasure").status_code == 403
+    assert client.post("/console/admin/erasure", data={"csrf_token": token}).status_code == 403

@@ -7,12 +7,14 @@ from bot.console.accounts import MAX_FAILED_LOGINS, authenticate, set_active
 from tests.fakes import CONSOLE_PASSWORD as PASSWORD
 from tests.fakes import csrf_of
 
-PAGES = ["/console/", "/console/?q=x", "/console/conversations/salary-web", "/console/handoffs", "/console/improve",
+PAGES = ["/console/", "/console/?q=x", "/console/admin/erasure",
+         "/console/conversations/salary-web", "/console/handoffs", "/console/improve",
          "/console/insights", "/console/admin/accounts", "/console/admin/audit", "/console/export.csv",
          "/console/export.jsonl", "/console/conversations/salary-web/export.csv", "/console/improve/nlu.yml"]
 POSTS = ["/console/conversation/review", "/console/conversation/tag", "/console/conversation/note",
          "/console/conversation/assign", "/console/conversation/erase", "/console/conversation/reveal",
-         "/console/handoff/claim", "/console/improve/label", "/console/admin/accounts", "/console/logout"]
+         "/console/handoff/claim", "/console/improve/label", "/console/admin/accounts", "/console/admin/erasure",
+         "/console/logout"]
 
 
 @pytest.mark.parametrize("path", PAGES)
