@@ -157,7 +157,9 @@ def test_claim_a_handoff_and_reply_from_the_browser(page, console_web, learners,
         data = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'bot' ORDER BY id DESC "
                           "LIMIT 1", (learners["human"],)).fetchone()[0]
     assert json.loads(data)["metadata"] == {"adviser": "ada"}
+    shoot(page, "handoff", "Adviser ada")
     page.click("button:has-text('Hand back to the assistant')")
+    assert page.is_visible("text=handed back to the assistant")
     assert learner_says(stack, learners["human"], "how much does a director of e-commerce earn?")
 
 
