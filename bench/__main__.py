@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from typing import Any, Optional
 
-from bench import entities, load, nlu, stock
+from bench import console, entities, load, nlu, stock
 from bench.paths import RESULTS_PATH
 from bench.summary import (
     dig,
@@ -22,6 +22,8 @@ from bench.summary import (
     timing_table,
 )
 
+PARTS = ("nlu", "load", "stock", "console")
+
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """The command-line flags."""
@@ -29,9 +31,16 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--skip-nlu", action="store_true", help="skip NLU cross-validation")
     parser.add_argument("--skip-load", action="store_true", help="skip Career Coach speed")
     parser.add_argument("--skip-stock", action="store_true", help="skip the stock reference")
+    parser.add_argument("--skip-console", action="store_true",
+                        help="skip the adviser console benchmark (100,000 generated conversations)")
+    parser.add_argument("--only", choices=PARTS, help="run just this part")
     parser.add_argument("--compare-diet", action="store_true",
                         help="also cross-validate a DIETClassifier config (slow)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.only:
+        for part in PARTS:
+            setattr(args, f"skip_{part}", part != args.only)
+    return args
 
 
 def run_part(name: str, job: Callable[[], Any], results: dict[str, Any],
@@ -70,7 +79,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         run_part("load", load.run, results, durations)
     if not args.skip_stock:
         run_part("stock", stock.run, results, durations)
-    print("\n".join(speed_tables(results)))
+    if not args.skip_console:
+        run_part("console", console.run, results, durations)
+    print("\n".join(speed_tables(results) + console.console_tables(results)))
     print(target_table(results))
     print(timing_table(durations, results))
     results["targets"] = [target.as_dict(value) for target, value in measured_targets(results)]

@@ -38,6 +38,8 @@ def measured_targets(results: Results) -> list[tuple[Target, Any]]:
         (t.ERRORS, _total_errors(results)),
         (t.ALL_STORED, None if stored is None else int(stored)),
         (t.RASA_RSS_MB, dig(results, "load", "concurrent", "rasa_rss_mb")),
+        (t.CONSOLE_INBOX_MS, dig(results, "console", "inbox_worst_median_ms")),
+        (t.CONSOLE_SEARCH_MS, dig(results, "console", "search_worst_median_ms")),
     ]
 
 

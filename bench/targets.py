@@ -44,6 +44,8 @@ SINGLE_MEDIAN_MS = Target("single-conversation median", "<=", 50, "ms")
 THROUGHPUT_RATIO = Target("concurrent msgs/s vs stock", ">=", 2, "x")
 CONCURRENT_P95_MS = Target("concurrent p95", "<=", 500, "ms")
 ERRORS = Target("errors", "==", 0)
+CONSOLE_INBOX_MS = Target("console inbox page, worst median", "<=", 300, "ms")
+CONSOLE_SEARCH_MS = Target("console search, worst median", "<=", 1000, "ms")
 ALL_STORED = Target("all messages stored", "==", 1, shown="yes")
 RASA_RSS_MB = Target("Rasa RSS", "<=", 1536, "MB")
 

@@ -80,8 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     config.set_defaults(handler=cmd_config)
 
     from bot.channels.telegram_cli import add_telegram_commands
+    from bot.console.cli import add_commands as add_console_commands
 
     add_telegram_commands(commands)
+    add_console_commands(commands)
     return parser
 
 

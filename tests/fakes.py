@@ -6,13 +6,30 @@ words ("one hundred and forty-two thousand").
 from __future__ import annotations
 
 import re
-from contextlib import ExitStack
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bench.servers import free_ports, rasa_server_args, running, stop, wait_until_answering, write_endpoints
+from bench.commands import bench_env, log_tail
+from bench.paths import REPO_ROOT, log_path
+from bench.servers import (
+    Server,
+    ServerError,
+    ensure_alive,
+    free_ports,
+    rasa_server_args,
+    running,
+    stop,
+    wait_until_answering,
+    write_endpoints,
+)
 from bot.channels.guard import TROUBLE_REPLY
 from knowledge.models import Base
 
@@ -222,22 +239,29 @@ class Stack:
     """Running servers plus what a test needs to reach, stop and restart them."""
 
     def __init__(self, tmp: Path, knowledge_db: Path, model: Path) -> None:
-        self.action_port, self.rasa_port = free_ports(2)
+        self.action_port, self.rasa_port, self.web_port = free_ports(3)
         self.conversations_db = tmp / "conversations.db"
         self.env = {"DATABASE_URL": sqlite_url(self.conversations_db),
-                    "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db)}
+                    "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db),
+                    # The adviser console (web process) hands conversations over through this Rasa server.
+                    "RASA_URL": self.url}
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
             "tracker_store": {"type": "bot.tracker_store.EnvSQLTrackerStore"}})
         self.model = model
         self.rasa_env: dict[str, str] = {}  # extra environment for the Rasa server only
         self._stack = ExitStack()
-        self.actions = self.rasa = None
+        self.actions = self.rasa = self.web = None
 
     @property
     def url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Base URL of the web process (demo page and widget), without a trailing slash."""
+        return f"http://127.0.0.1:{self.web_port}"
 
     def start_actions(self) -> None:
         """Start the action server."""
@@ -256,6 +280,11 @@ class Stack:
             self.rasa_port, {**self.env, **self.rasa_env}))
         wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
 
+    def start_web(self) -> None:
+        """Start the web process (demo page + widget) once; its widget talks to this Rasa server."""
+        if self.web is None:
+            self.web = self._stack.enter_context(web_process(self.web_port, self.env))
+
     def stop_actions(self) -> None:
         """Stop the action server (SIGTERM, then SIGKILL after a grace period)."""
         if self.actions is not None:
@@ -271,3 +300,90 @@ class Stack:
         self._stack.close()
 
 
+@contextmanager
+def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Iterator[Server]:
+    """`python -m bot.web.serve --port PORT` until the block ends, ready once /healthz answers."""
+    log = log_path("e2e-web")
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot.web.serve", "--port", str(port)],
+                                   cwd=REPO_ROOT, env=bench_env(env), stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    server = Server("e2e-web", process, log, port)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            ensure_alive(server)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise ServerError(f"web process not answering; see {log}:\n{log_tail(log)}") from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        stop(server)
+
+
+
+
+# -- Adviser console ------------------------------------------------------------------------------
+CONSOLE_PASSWORD = "correct horse battery"
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a rendered console page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def console_sign_in(client: Any, email: str, password: str = CONSOLE_PASSWORD) -> str:
+    """Sign a Flask test client in through the form; the session's CSRF token."""
+    token = csrf_of(client.get("/console/login").get_data(as_text=True))
+    response = client.post("/console/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return csrf_of(client.get("/console/").get_data(as_text=True))
+
+
+@contextmanager
+def temporary_postgres() -> Iterator[str]:
+    """A throw-away PostgreSQL server in a new folder under /tmp on a free port; its SQLAlchemy URL.
+
+    Uses the `initdb` and `pg_ctl` on PATH (or Debian's /usr/lib/postgresql/*/bin); as root the
+    server runs as the `postgres` user, since PostgreSQL refuses to run as root (and the folder is
+    outside pytest's private temporary folder, which that user cannot enter).
+    """
+    import os
+    import pwd
+    import shutil
+    import tempfile
+
+    bin_dirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    initdb = shutil.which("initdb") or next((str(d / "initdb") for d in bin_dirs if (d / "initdb").exists()), None)
+    if initdb is None:
+        raise FileNotFoundError("initdb")
+    pg_ctl = str(Path(initdb).with_name("pg_ctl"))
+    run_as: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="coach-postgres-"))
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_ports(1)[0]
+    try:
+        subprocess.run([*run_as, initdb, "-D", str(data), "-A", "trust", "-U", "postgres"], check=True,
+                       capture_output=True, timeout=120)
+        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-w", "-l", str(folder / "log"), "-o",
+                        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start"],
+                       check=True, capture_output=True, timeout=120)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "fast", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)

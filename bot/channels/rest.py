@@ -13,6 +13,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
+from bot.channels.adviser import is_paused
 from bot.channels.guard import TROUBLE_REPLY, prepare_text
 from bot.nlu.prefetch import PREFETCHER, worth_prefetching
 from bot.settings import get_settings
@@ -30,7 +31,11 @@ async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: 
                  sender_id: str, input_channel: str,
                  metadata: Optional[dict[str, Any]] = None,
                  timeout: float = REPLY_TIMEOUT_SECONDS) -> list[dict[str, Any]]:
-    """Hand one message to Rasa and collect the replies; apologise rather than stay silent."""
+    """Hand one message to Rasa and collect the replies; apologise rather than stay silent.
+
+    While an adviser holds the conversation Rasa predicts nothing, so no reply is expected then:
+    the list is empty and the adviser answers (learners are told so when they ask for one).
+    """
     collector = CollectingOutputChannel()
     message = UserMessage(text, collector, sender_id, input_channel=input_channel,
                           metadata=metadata)
@@ -46,7 +51,7 @@ async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: 
         logger.warning("Reply to %s took longer than %.0fs; apologising.", sender_id, timeout)
     except Exception:  # noqa: BLE001 - the learner must get an answer whatever failed
         logger.exception("Handling a message from %s failed.", sender_id)
-    if not collector.messages:
+    if not collector.messages and not await is_paused(sender_id):
         collector.messages.append({"recipient_id": sender_id, "text": TROUBLE_REPLY})
     return collector.messages
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes import Stack
+from tests.fakes import CONSOLE_PASSWORD, Stack, sqlite_url
 from tests.telegram_fake import WEBHOOK_SECRET, FakeBotApi
 
 
@@ -28,3 +28,17 @@ def stack(trained_model: Path, loaded_template: Path, tmp_path_factory: pytest.T
         yield servers
     finally:
         servers.close()
+
+
+@pytest.fixture(scope="session")
+def console_web(stack: Stack) -> Iterator[tuple[str, str]]:
+    """The web process on the stack's conversations database, with one admin: (base URL, email)."""
+    from bot.console.accounts import add_account
+    from bot.console.db import dispose_engines, get_engine
+
+    stack.start_web()  # runs the console migrations at start-up
+    url = stack.web_url
+    email = "ada@example.org"
+    add_account(get_engine(sqlite_url(stack.conversations_db)), email, CONSOLE_PASSWORD, is_admin=True)
+    dispose_engines()
+    yield url, email

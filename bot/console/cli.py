@@ -1,0 +1,136 @@
+"""`coach adviser ...`, `coach console ...` and `coach purge` (wired into bot/cli.py)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from bot.console import accounts
+from bot.console.db import current_revision, dispose_engines, get_engine, upgrade
+from bot.settings import get_settings
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    engine = get_engine(get_settings().database_url)
+    upgrade(engine)
+    return engine
+
+
+def _read_password() -> str:
+    """Prompt twice on a terminal; otherwise read the first line of stdin (for scripts)."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != first:
+            raise accounts.AccountError("The passwords do not match.")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_adviser_add(args: argparse.Namespace) -> int:
+    """Create an adviser account (or reset its password and re-enable it)."""
+    try:
+        account = accounts.add_account(_engine(), args.email, _read_password(), args.admin)
+    except accounts.AccountError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        dispose_engines()
+    print(f"Adviser {account.email} {'(admin) ' if account.is_admin else ''}can now sign in at /console.")
+    return 0
+
+
+def cmd_adviser_disable(args: argparse.Namespace) -> int:
+    """Disable an adviser account (they are signed out on their next request)."""
+    try:
+        account = accounts.set_active(_engine(), args.email, False)
+    except accounts.AccountError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        dispose_engines()
+    print(f"Adviser {account.email} is disabled.")
+    return 0
+
+
+def cmd_adviser_list(_args: argparse.Namespace) -> int:
+    """List adviser accounts."""
+    try:
+        for account in accounts.list_accounts(_engine()):
+            flags = ", ".join(f for f in ("admin" if account.is_admin else "",
+                                          "" if account.active else "disabled") if f)
+            print(account.email + (f" ({flags})" if flags else ""))
+    finally:
+        dispose_engines()
+    return 0
+
+
+def cmd_console_migrate(_args: argparse.Namespace) -> int:
+    """Create or upgrade the console's tables."""
+    engine = get_engine(get_settings().database_url)
+    try:
+        upgrade(engine)
+        print(f"Console tables at revision {current_revision(engine)}.")
+    finally:
+        dispose_engines()
+    return 0
+
+
+def cmd_console_sync(_args: argparse.Namespace) -> int:
+    """Index every conversation event the console has not read yet (also done by the web pages)."""
+    from bot.console.sync import sync
+
+    total = 0
+    try:
+        engine = _engine()
+        while read := sync(engine, budget_seconds=30.0):
+            total += read
+    finally:
+        dispose_engines()
+    print(f"Indexed {total} new events.")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Erase conversations with no activity for the given number of days (retention)."""
+    from bot.console import audit
+    from bot.console.privacy import parse_age, purge_older_than
+
+    try:
+        days = parse_age(args.older_than)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        engine = _engine()
+        erased = purge_older_than(engine, days)
+        audit.record(engine, "coach purge", "purge", detail=f"{len(erased)} conversations older than {days} days")
+    finally:
+        dispose_engines()
+    print(f"Erased {len(erased)} conversation(s) with no activity in the last {days} days.")
+    return 0
+
+
+def add_commands(commands: Any) -> None:
+    """Add the console's sub-commands to the `coach` parser."""
+    adviser = commands.add_parser("adviser", help="manage adviser console accounts")
+    adviser_commands = adviser.add_subparsers(dest="adviser_command", required=True)
+    add = adviser_commands.add_parser("add", help="add an adviser (password prompted, or read from stdin)")
+    add.add_argument("email")
+    add.add_argument("--admin", action="store_true", help="may manage accounts, reveal and erase")
+    add.set_defaults(handler=cmd_adviser_add)
+    disable = adviser_commands.add_parser("disable", help="disable an adviser account")
+    disable.add_argument("email")
+    disable.set_defaults(handler=cmd_adviser_disable)
+    adviser_commands.add_parser("list", help="list adviser accounts").set_defaults(handler=cmd_adviser_list)
+
+    console = commands.add_parser("console", help="adviser console database tasks")
+    console_commands = console.add_subparsers(dest="console_command", required=True)
+    console_commands.add_parser("migrate", help="create or upgrade the console tables") \
+        .set_defaults(handler=cmd_console_migrate)
+    console_commands.add_parser("sync", help="index new conversation events now") \
+        .set_defaults(handler=cmd_console_sync)
+
+    purge = commands.add_parser("purge", help="erase old conversations (retention)")
+    purge.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 90d")
+    purge.set_defaults(handler=cmd_purge)

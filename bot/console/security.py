@@ -1,0 +1,121 @@
+"""Sign-in state, CSRF tokens and login throttling for the console's Flask blueprint."""
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, g, redirect, request, session, url_for
+
+from bot.console.accounts import Account, get_account
+from bot.console.context import Console
+
+F = TypeVar("F", bound=Callable[..., Any])
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+IP_FAILURES_ALLOWED = 20
+IP_WINDOW_SECONDS = 15 * 60
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (created on first use), for hidden form fields."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def check_csrf() -> None:
+    """Abort with 400 unless a state-changing request carries the session's CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    expected = session.get("csrf") or ""
+    if not expected or not hmac.compare_digest(str(sent), str(expected)):
+        abort(400, description="This form has expired or is missing its security token (CSRF). "
+                               "Reload the page and try again.")
+
+
+def load_account(console: Console) -> Account | None:
+    """The signed-in, still active adviser, or None (a disabled account is signed out)."""
+    account_id = session.get("account_id")
+    if not isinstance(account_id, int):
+        return None
+    account = get_account(console.engine, account_id)
+    if account is None or not account.active:
+        session.clear()
+        return None
+    return account
+
+
+def sign_in(account: Account) -> None:
+    """Start a fresh session for the adviser (a new session id defeats session fixation)."""
+    session.clear()
+    session.permanent = True
+    session["account_id"] = account.id
+    csrf_token()
+
+
+def current() -> Account:
+    """The signed-in adviser of this request (views behind `login_required` only)."""
+    return cast(Account, g.account)
+
+
+def login_required(view: F) -> F:
+    """Redirect to the sign-in page unless an adviser is signed in."""
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("account") is None:
+            return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return cast(F, wrapped)
+
+
+def admin_required(view: F) -> F:
+    """Like login_required, and 403 for advisers who are not admins."""
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("account") is None:
+            return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+        if not g.account.is_admin:
+            abort(403, description="Only admins can do this.")
+        return view(*args, **kwargs)
+    return cast(F, wrapped)
+
+
+class IpThrottle:
+    """Failed sign-ins per client address in a sliding window (against guessing across accounts)."""
+
+    def __init__(self, allowed: int = IP_FAILURES_ALLOWED, window: float = IP_WINDOW_SECONDS) -> None:
+        """Allow `allowed` failures per `window` seconds per address."""
+        self.allowed, self.window = allowed, window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> deque[float]:
+        failures = self._failures[address]
+        while failures and failures[0] < now - self.window:
+            failures.popleft()
+        return failures
+
+    def blocked(self, address: str) -> bool:
+        """Whether this address has failed too often recently."""
+        with self._lock:
+            return len(self._recent(address, time.monotonic())) >= self.allowed
+
+    def failed(self, address: str) -> None:
+        """Count one failed attempt."""
+        with self._lock:
+            self._recent(address, time.monotonic()).append(time.monotonic())
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site console paths are followed after sign-in (no open redirects)."""
+    if target and target.startswith("/console") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

@@ -1,0 +1,69 @@
+"""The console on PostgreSQL: migrations, indexing, full-text search, filters, insights, erasure."""
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bench import console_data as ev
+from bot.console import casework, queries, stats
+from bot.console.accounts import add_account, authenticate
+from bot.console.db import current_revision, dispose_engines, get_engine, upgrade
+from bot.console.filters import parse_filters
+from bot.console.privacy import erase
+from bot.console.sync import sync
+from bot.console.tables import rasa_metadata
+from tests.fakes import temporary_postgres
+
+
+@pytest.fixture(scope="module")
+def pg_engine() -> Iterator[object]:
+    server = temporary_postgres()
+    try:
+        url = server.__enter__()
+    except (FileNotFoundError, KeyError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"no local PostgreSQL to start ({exc})")
+    try:
+        engine = get_engine(url)
+        rasa_metadata.create_all(engine)
+        yield engine
+    finally:
+        dispose_engines()
+        server.__exit__(None, None, None)
+
+
+def test_the_console_works_on_postgresql(pg_engine):
+    engine = pg_engine
+    upgrade(engine)
+    assert current_revision(engine) == "0001"
+    now = time.time()
+    ev.insert_rows(engine, [
+        ev.user("pg-1", now - 60, "how much does a director earn?", "ask_salary", 0.9, "telegram"),
+        ev.bot("pg-1", now - 59, "A director earns up to £100,000."),
+        ev.user("pg-2", now - 30, "apprenticeships near me? mail x@example.com", "ask_apprenticeships", 0.5, "webchat"),
+        ev.slot("pg-2", now - 29, "handoff_requested", True),
+    ])
+    assert sync(engine) == 4
+
+    def ids(**args: str) -> list[str]:
+        with engine.connect() as c:
+            return [r.summary["sender_id"] for r in queries.inbox_page(c, parse_filters(args), 0).rows]
+
+    assert ids() == ["pg-2", "pg-1"]
+    assert ids(q="directors earning") == ["pg-1"]  # English stemming
+    assert ids(q="apprenticeship") == ["pg-2"]
+    assert ids(channel="telegram") == ["pg-1"] and ids(fallback="1") == ["pg-2"] and ids(handoff="1") == ["pg-2"]
+    assert ids(intent="ask_salary") == ["pg-1"]
+    ada = add_account(engine, "ada@example.org", "correct horse battery", True)
+    assert authenticate(engine, "ada@example.org", "correct horse battery").account is not None
+    casework.add_tag(engine, "pg-1", ada.id, "pay")
+    casework.set_reviewed(engine, "pg-1", ada.id, True)
+    assert ids(tag="pay") == ["pg-1"] and ids(review="unreviewed") == ["pg-2"]
+    figures = stats.compute(engine, 7)
+    assert figures.total_conversations == 2 and dict(figures.top_intents)["ask_salary"] == 1
+    with engine.connect() as c:
+        assert [q["sender_id"] for q in queries.handoff_queue(c)] == ["pg-2"]
+    erase(engine, ["pg-1"])
+    assert ids() == ["pg-2"]

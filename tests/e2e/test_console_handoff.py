@@ -1,0 +1,88 @@
+"""Adviser handoff end to end: REST learner → console queue → claim → quiet assistant → reply → release."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+
+import pytest
+import requests
+
+from bot.channels.guard import TROUBLE_REPLY
+from tests.fakes import CONSOLE_PASSWORD, Stack, csrf_of
+
+pytestmark = pytest.mark.e2e
+
+
+def learner_says(stack: Stack, sender: str, text: str) -> list[dict]:
+    response = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                             timeout=30)
+    assert response.status_code == 200
+    return response.json()
+
+
+def stored_events(stack: Stack, sender: str) -> list[tuple[str, dict]]:
+    with sqlite3.connect(stack.conversations_db) as db:
+        rows = db.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+    return [(kind, json.loads(data)) for kind, data in rows]
+
+
+def console_session(base: str, email: str) -> tuple[requests.Session, str]:
+    session = requests.Session()
+    token = csrf_of(session.get(f"{base}/console/login", timeout=10).text)
+    signed = session.post(f"{base}/console/login", data={"email": email, "password": CONSOLE_PASSWORD,
+                                                          "csrf_token": token}, timeout=10)
+    assert signed.status_code == 200 and "Inbox" in signed.text
+    return session, csrf_of(signed.text)
+
+
+def test_adviser_claims_replies_and_hands_back(stack: Stack, console_web):
+    base, email = console_web
+    sender = f"handoff-{uuid.uuid4().hex[:10]}"
+    asked = learner_says(stack, sender, "can I talk to a human careers adviser please?")
+    assert "passed your request" in asked[0]["text"]
+
+    session, token = console_session(base, email)
+    queue = session.get(f"{base}/console/handoffs", timeout=10)
+    assert sender in queue.text and "waiting" in queue.text
+
+    claimed = session.post(f"{base}/console/handoff/claim", data={"sender_id": sender, "csrf_token": token},
+                           timeout=30)
+    assert "You are talking to this learner" in claimed.text
+    assert learner_says(stack, sender, "hello? is anyone there?") == []  # no bot answer, no apology
+
+    session.post(f"{base}/console/handoff/reply", timeout=30,
+                 data={"sender_id": sender, "csrf_token": token, "text": "Hi, I'm Ada, a careers adviser."})
+    replies = [data for kind, data in stored_events(stack, sender) if kind == "bot"]
+    assert replies[-1]["text"] == "Hi, I'm Ada, a careers adviser."
+    assert replies[-1]["metadata"]["adviser"] == "ada"
+    transcript = session.get(f"{base}/console/conversations/{sender}", timeout=10).text
+    assert "hello? is anyone there?" in transcript and "Adviser ada" in transcript
+
+    released = session.post(f"{base}/console/handoff/release", data={"sender_id": sender, "csrf_token": token},
+                            timeout=30)
+    assert "Claim and reply" not in released.text and released.status_code == 200
+    answer = learner_says(stack, sender, "how much does a director of e-commerce earn?")
+    assert answer and TROUBLE_REPLY not in answer[0]["text"] and "£" in " ".join(r.get("text", "") for r in answer)
+    kinds = [kind for kind, _ in stored_events(stack, sender)]
+    assert "pause" in kinds and "resume" in kinds
+    assert sender not in session.get(f"{base}/console/handoffs", timeout=10).text
+
+
+def test_adviser_channel_rejects_a_wrong_token_and_bad_bodies(stack: Stack):
+    url = f"{stack.url}/webhooks/adviser/claim"
+    assert requests.post(url, json={"sender_id": "x"}, timeout=10).status_code == 403
+    wrong = requests.post(url, json={"sender_id": "x"}, headers={"Authorization": "Bearer nope"}, timeout=10)
+    assert wrong.status_code == 403
+    from bot.generated_secrets import api_token
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    good = {"Authorization": f"Bearer {api_token(settings.coach_api_token, settings.var_dir)}"}
+    assert requests.post(url, data=b"not json", headers=good, timeout=10).status_code == 400
+    assert requests.post(url, json={"sender_id": ""}, headers=good, timeout=10).status_code == 400
+    assert requests.post(url, json={"sender_id": "never-seen-" + uuid.uuid4().hex}, headers=good,
+                         timeout=10).status_code == 404
+    reply = requests.post(f"{stack.url}/webhooks/adviser/reply", json={"sender_id": "x", "text": ""},
+                          headers=good, timeout=10)
+    assert reply.status_code == 400
