@@ -110,6 +110,20 @@ def test_every_message_is_stored_in_the_sql_tracker_store(stack: Stack) -> None:
     assert stored_user_messages(stack.conversations_db, sender) == questions
 
 
+def test_restart_command_starts_the_conversation_over(stack: Stack) -> None:
+    """`/restart` forgets the conversation's context (slots) and the next question is answered."""
+    sender = new_sender()
+    say(stack.url, sender, "what does a senior e-commerce manager earn?")
+    _status, reply = say(stack.url, sender, "/restart")
+    assert "start over" in reply
+    with sqlite3.connect(stack.conversations_db) as db:
+        kinds = [row[0] for row in db.execute(
+            "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
+    assert "restart" in kinds
+    _status, reply = say(stack.url, sender, "hello")
+    assert "Career Coach" in reply
+
+
 def test_conversation_context_survives_a_rasa_server_restart(stack: Stack) -> None:
     """After a restart the stored conversation still knows the topic of a follow-up."""
     sender = new_sender()
