@@ -15,7 +15,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -45,7 +45,7 @@ DEFAULT_GREETING = "Hi! I'm Career Coach, an automated assistant. What would you
 UNKNOWN_SESSION = "Unknown or ended session. Start a new one with POST /webhooks/webchat/session."
 
 
-class RequestProblem(Exception):
+class RefusedRequestError(Exception):
     """A request the channel refuses, with the HTTP status and message to send back."""
 
     def __init__(self, status: int, message: str) -> None:
@@ -64,13 +64,13 @@ def _cursor(raw: Any) -> int:
     if raw is None or raw == "":
         return 0
     if isinstance(raw, bool):
-        raise RequestProblem(400, "'after' must be a whole number of at least 0.")
+        raise RefusedRequestError(400, "'after' must be a whole number of at least 0.")
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise RequestProblem(400, "'after' must be a whole number of at least 0.") from None
+        raise RefusedRequestError(400, "'after' must be a whole number of at least 0.") from None
     if not 0 <= value <= MAX_CURSOR or (isinstance(raw, float) and raw != value):
-        raise RequestProblem(400, "'after' must be a whole number of at least 0.")
+        raise RefusedRequestError(400, "'after' must be a whole number of at least 0.")
     return value
 
 
@@ -79,7 +79,7 @@ def _title(raw: Any) -> Optional[str]:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise RequestProblem(400, "'title' must be a string.")
+        raise RefusedRequestError(400, "'title' must be a string.")
     title = strip_control_characters(raw).strip()[:MAX_TITLE_CHARS]
     return title or None
 
@@ -123,23 +123,23 @@ class WebchatInput(InputChannel):
     # -- helpers ---------------------------------------------------------------------------------
     def _check_origin(self, request: Request) -> None:
         if not origin_allowed(request.headers.get("origin"), self.allowed_origins):
-            raise RequestProblem(403, "This site is not allowed to use the web chat.")
+            raise RefusedRequestError(403, "This site is not allowed to use the web chat.")
 
     @staticmethod
     def _agent(request: Request) -> Any:
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or getattr(agent, "processor", None) is None:
-            raise RequestProblem(503, "The assistant is starting up. Please try again in a moment.")
+            raise RefusedRequestError(503, "The assistant is starting up. Please try again in a moment.")
         return agent
 
     @staticmethod
     def _token(request: Request) -> str:
         raw = request.headers.get(SESSION_HEADER.lower())
         if raw is None:
-            raise RequestProblem(401, f"Send the session token in the {SESSION_HEADER} header.")
+            raise RefusedRequestError(401, f"Send the session token in the {SESSION_HEADER} header.")
         token = parse_token(raw)
         if token is None:
-            raise RequestProblem(404, UNKNOWN_SESSION)
+            raise RefusedRequestError(404, UNKNOWN_SESSION)
         return token
 
     @staticmethod
@@ -148,7 +148,7 @@ class WebchatInput(InputChannel):
         tracker = await agent.tracker_store.retrieve_full_tracker(sender_id)
         events = list(tracker.events) if tracker is not None else []
         if not events or is_closed(events):
-            raise RequestProblem(404, UNKNOWN_SESSION)
+            raise RefusedRequestError(404, UNKNOWN_SESSION)
         return events
 
     async def _deliver(self, agent: Any, sender_id: str, text: str, message_id: str,
@@ -176,14 +176,14 @@ class WebchatInput(InputChannel):
         try:
             body = request.json
         except Exception:  # noqa: BLE001 - Sanic raises various errors for bad JSON
-            raise RequestProblem(400, 'The body must be JSON: {"id": ..., "text": ...}.') from None
+            raise RefusedRequestError(400, 'The body must be JSON: {"id": ..., "text": ...}.') from None
         if not isinstance(body, dict):
-            raise RequestProblem(400, 'The body must be a JSON object: {"id": ..., "text": ...}.')
+            raise RefusedRequestError(400, 'The body must be a JSON object: {"id": ..., "text": ...}.')
         client_id, raw_text = body.get("id"), body.get("text")
         if not is_client_message_id(client_id):
-            raise RequestProblem(400, "'id' must be 8-64 letters, digits, '-' or '_', new for each message.")
+            raise RefusedRequestError(400, "'id' must be 8-64 letters, digits, '-' or '_', new for each message.")
         if not isinstance(raw_text, str):
-            raise RequestProblem(400, "'text' must be a string.")
+            raise RefusedRequestError(400, "'text' must be a string.")
         title, after = _title(body.get("title")), _cursor(body.get("after"))
         agent = self._agent(request)
         sender_id = conversation_id(self._token(request))
@@ -262,12 +262,12 @@ class WebchatInput(InputChannel):
                 install_cors_rule(app, "/" + prefix.lstrip("/"), allowed)
 
         def guarded(work: Callable[[Request], Awaitable[HTTPResponse]]
-                    ) -> Callable[[Request], Awaitable[HTTPResponse]]:
+                    ) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
             async def route(request: Request) -> HTTPResponse:
                 try:
                     self._check_origin(request)
                     return await work(request)
-                except RequestProblem as problem:
+                except RefusedRequestError as problem:
                     return _error(problem.status, problem.message)
                 except Exception:  # noqa: BLE001 - the widget shows "reconnecting", never a 500 page
                     logger.exception("Web chat request %s %s failed.", request.method, request.path)

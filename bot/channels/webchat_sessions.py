@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from typing import Optional
+from typing import Optional, TypeGuard
 
 TOKEN_BYTES = 32
 CONVERSATION_PREFIX = "webchat-"
@@ -36,7 +36,7 @@ def parse_token(raw: Optional[str]) -> Optional[str]:
     return raw if _TOKEN.match(raw) else None
 
 
-def is_client_message_id(raw: object) -> bool:
+def is_client_message_id(raw: object) -> TypeGuard[str]:
     """True for the widget's own message ids (8-64 URL-safe characters), used for idempotency."""
     return isinstance(raw, str) and bool(_CLIENT_ID.match(raw))
 
