@@ -6,13 +6,30 @@ words ("one hundred and forty-two thousand").
 from __future__ import annotations
 
 import re
-from contextlib import ExitStack
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bench.servers import free_ports, rasa_server_args, running, stop, wait_until_answering, write_endpoints
+from bench.commands import bench_env, log_tail
+from bench.paths import REPO_ROOT, log_path
+from bench.servers import (
+    Server,
+    ServerError,
+    ensure_alive,
+    free_ports,
+    rasa_server_args,
+    running,
+    stop,
+    wait_until_answering,
+    write_endpoints,
+)
 from bot.channels.guard import TROUBLE_REPLY
 from knowledge.models import Base
 
@@ -222,21 +239,29 @@ class Stack:
     """Running servers plus what a test needs to reach, stop and restart them."""
 
     def __init__(self, tmp: Path, knowledge_db: Path, model: Path) -> None:
-        self.action_port, self.rasa_port = free_ports(2)
+        self.action_port, self.rasa_port, self.web_port = free_ports(3)
         self.conversations_db = tmp / "conversations.db"
         self.env = {"DATABASE_URL": sqlite_url(self.conversations_db),
-                    "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db)}
+                    "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db),
+                    # The demo page (web process) talks to this Rasa server, which allows its origin.
+                    "WEBCHAT_ALLOWED_ORIGINS": f"{self.web_url},http://localhost:{self.web_port}",
+                    "WEBCHAT_SERVER_URL": self.url}
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
             "tracker_store": {"type": "bot.tracker_store.EnvSQLTrackerStore"}})
         self.model = model
         self._stack = ExitStack()
-        self.actions = self.rasa = None
+        self.actions = self.rasa = self.web = None
 
     @property
     def url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Base URL of the web process (demo page and widget), without a trailing slash."""
+        return f"http://127.0.0.1:{self.web_port}"
 
     def start_actions(self) -> None:
         """Start the action server."""
@@ -246,10 +271,17 @@ class Stack:
 
     def start_rasa(self) -> None:
         """Start the Rasa server and wait until it answers a real question."""
+        # `--cors "*"` as in the Procfile: the web chat's own origin rule must hold regardless.
         self.rasa = self._stack.enter_context(running(
-            "e2e-rasa", rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
+            "e2e-rasa", [*rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
+                         "--cors", "*"],
             self.rasa_port, self.env))
         wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
+
+    def start_web(self) -> None:
+        """Start the web process (demo page + widget) once; its widget talks to this Rasa server."""
+        if self.web is None:
+            self.web = self._stack.enter_context(web_process(self.web_port, self.env))
 
     def stop_actions(self) -> None:
         """Stop the action server (SIGTERM, then SIGKILL after a grace period)."""
@@ -266,3 +298,138 @@ class Stack:
         self._stack.close()
 
 
+
+
+@contextmanager
+def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Iterator[Server]:
+    """`python -m bot.web.serve --port PORT` until the block ends, ready once /healthz answers."""
+    log = log_path("e2e-web")
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot.web.serve", "--port", str(port)],
+                                   cwd=REPO_ROOT, env=bench_env(env), stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    server = Server("e2e-web", process, log, port)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            ensure_alive(server)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise ServerError(f"web process not answering; see {log}:\n{log_tail(log)}") from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        stop(server)
+
+
+# -- a Rasa server with a stand-in agent, for channel tests ---------------------------------------
+class FakeProcessor:
+    """Stands in for Rasa's MessageProcessor: stores each message and answers with a fixed reply."""
+
+    def __init__(self, tracker_store: Any, reply_delay: float = 0.0) -> None:
+        self.tracker_store = tracker_store
+        self.reply_delay = reply_delay
+        self.handled: list[str] = []
+
+    async def fetch_tracker_with_initial_session(self, sender_id: str, output_channel: Any = None,
+                                                 metadata: Any = None) -> Any:
+        """A new conversation starts with a session, as Rasa's does."""
+        from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+        tracker = await self.tracker_store.get_or_create_tracker(sender_id, append_action_listen=False)
+        if not tracker.events:
+            for event in (ActionExecuted("action_session_start"), SessionStarted(),
+                          ActionExecuted("action_listen")):
+                tracker.update(event)
+        return tracker
+
+    async def handle_message(self, message: Any) -> None:
+        """Store the user message and one bot reply (with a button); send the reply on."""
+        import asyncio
+
+        from rasa.shared.core.events import BotUttered, UserUttered
+
+        self.handled.append(message.text)
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
+        tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, {"name": "ask", "confidence": 1.0},
+                                   input_channel=message.input_channel,
+                                   message_id=message.message_id, metadata=message.metadata))
+        reply = {"text": f"You asked: {message.text}", "buttons": [{"title": "More", "payload": "/more"}]}
+        tracker.update(BotUttered(reply["text"], {"buttons": reply["buttons"]}))
+        await self.tracker_store.save(tracker)
+        await message.output_channel.send_response(message.sender_id, reply)
+
+
+class FakeAgent:
+    """What the web chat channel uses of Rasa's Agent: domain, tracker and lock stores, processor."""
+
+    def __init__(self, reply_delay: float = 0.0) -> None:
+        from rasa.core.lock_store import InMemoryLockStore
+        from rasa.core.tracker_store import InMemoryTrackerStore
+        from rasa.shared.core.domain import Domain
+
+        self.domain = Domain.from_dict({"responses": {"utter_greet": [{
+            "text": "Hello from the test domain.",
+            "buttons": [{"title": "Pay", "payload": "/ask_salary"}]}]}})
+        self.tracker_store = InMemoryTrackerStore(self.domain)
+        self.lock_store = InMemoryLockStore()
+        self.processor = FakeProcessor(self.tracker_store, reply_delay)
+
+    def is_ready(self) -> bool:
+        """Always ready."""
+        return True
+
+
+@contextmanager
+def serving_channels(channels: list[Any], agent: Any, cors: str = "*") -> Iterator[str]:
+    """Rasa's own Sanic app (CORS as `rasa run --cors`) with `channels`, on a free port; yields its URL."""
+    import asyncio
+    import threading
+
+    from rasa.core.run import configure_app
+    from sanic import Sanic
+
+    Sanic.test_mode = True  # a fresh app per test in one process
+    app = configure_app(input_channels=channels, cors=cors, enable_api=False)
+    app.ctx.agent = agent
+    port = free_ports(1)[0]
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    holder: dict[str, Any] = {}
+
+    async def serve() -> None:
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+        await server.startup()
+        await server.before_start()
+        await server.after_start()
+        holder["server"] = server
+        started.set()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(serve())
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert started.wait(30), "the Sanic test server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        async def shutdown() -> None:
+            server = holder["server"]
+            await server.before_stop()
+            server.close()
+            await server.wait_closed()
+            await server.after_stop()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
