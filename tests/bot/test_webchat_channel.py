@@ -1,9 +1,12 @@
-"""The web chat channel on Rasa's own Sanic app with a stand-in agent: sessions, idempotent
-messages, history ownership, allowed origins and bad payloads."""
+"""The web chat channel on Rasa's own Sanic app with a stand-in agent.
+
+Sessions, idempotent messages, history ownership, allowed origins and bad payloads.
+"""
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +58,8 @@ class Chat:
         return list(tracker.events) if tracker else []
 
 
-def _chat(agent: FakeAgent, cors: str = "*") -> Iterator[Chat]:
+@contextmanager
+def running_chat(agent: FakeAgent, cors: str = "*") -> Iterator[Chat]:
     channel = WebchatInput(allowed_origins=[PAGE], reply_timeout=3.0)
     with serving_channels([channel], agent, cors=cors) as base, \
             httpx.Client(headers={"Origin": PAGE}, timeout=30) as client:
@@ -65,7 +69,8 @@ def _chat(agent: FakeAgent, cors: str = "*") -> Iterator[Chat]:
 @pytest.fixture
 def chat() -> Iterator[Chat]:
     """The channel with an agent that answers at once."""
-    yield from _chat(FakeAgent())
+    with running_chat(FakeAgent()) as running:
+        yield running
 
 
 def stored_events(chat: Chat, token: str) -> list[Any]:
@@ -112,7 +117,7 @@ def test_a_message_is_answered_and_a_retry_with_the_same_id_is_not_stored_again(
 
 
 def test_a_retry_sent_while_the_first_try_is_still_being_answered_waits_for_it() -> None:
-    for chat in _chat(FakeAgent(reply_delay=0.5)):
+    with running_chat(FakeAgent(reply_delay=0.5)) as chat:
         token = chat.start()
         body = {"id": "slow-0000001", "text": "hello there"}
         with ThreadPoolExecutor(3) as pool:
@@ -216,7 +221,7 @@ def test_when_rasa_fails_the_learner_gets_an_apology_not_an_error(chat: Chat) ->
 
 @pytest.mark.parametrize("cors", ["*", ""], ids=["rasa --cors *", "no --cors"])
 def test_only_allowed_origins_get_cors_headers_and_others_are_refused(cors: str) -> None:
-    for chat in _chat(FakeAgent(), cors=cors):
+    with running_chat(FakeAgent(), cors=cors) as chat:
         preflight = {"Access-Control-Request-Method": "POST",
                      "Access-Control-Request-Headers": "content-type,x-webchat-session"}
         good = chat.client.options(f"{chat.url}/messages", headers=preflight)
