@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.fakes import Stack
+from tests.fakes import CHROMIUM, Stack
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +21,22 @@ def stack(trained_model: Path, loaded_template: Path,
         yield servers
     finally:
         servers.close()
+
+
+@pytest.fixture(scope="session")
+def web(stack: Stack) -> Stack:
+    """The stack plus the web process serving the demo page, whose widget talks to its Rasa server."""
+    stack.start_web()
+    return stack
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        yield chromium
+        chromium.close()

@@ -1,7 +1,6 @@
-/* Career Coach web chat widget. No build step, no dependencies: embed with
-   <script src="https://HOST/widget.js" data-server="https://RASA-HOST" defer></script>
-   Optional: data-title, data-greeting, data-accent (#rrggbb), data-position (left|right),
-   data-open (true). Messages are always shown as text; the DOM is built with textContent. */
+/* Career Coach web chat widget: no build step, no dependencies, messages shown as text only.
+   Embed: <script src="//HOST:8000/widget.js" data-server="//HOST:5005" defer></script>; optional
+   data-title, data-greeting, data-accent (#rrggbb), data-position (left|right), data-open (true). */
 (function () {
   "use strict";
   var script = document.currentScript;
