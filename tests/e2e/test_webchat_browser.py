@@ -259,3 +259,48 @@ def test_a_phone_sized_screen_opens_the_chat_full_screen(web: Stack, browser: An
         assert widget.part(".panel").is_hidden() and widget.part(".launcher").is_visible()
     finally:
         ctx.close()
+
+
+def test_start_over_begins_a_new_conversation_and_ends_the_old_one(web: Stack, context: Any) -> None:
+    widget = demo(context, web)
+    widget.open()
+    widget.ask("what does an e-commerce manager do?")
+    old = widget.token()
+    widget.part("button[aria-label='Start over']").click()
+    widget.part(".confirm button.primary").click()
+    widget.page.wait_for_function("old => { const k = Object.keys(localStorage).find("
+                                  "k => k.startsWith('careerCoach:')); const s = k && JSON.parse("
+                                  "localStorage.getItem(k)).session; return s && s !== old; }", arg=old)
+    assert len(widget.texts()) == 1 and widget.part(".msg.bot button.reply:enabled").count() == 4
+    status = widget.page.evaluate(
+        "async ([api, token]) => (await fetch(api, {headers: {'X-Webchat-Session': token}})).status",
+        [web.url + "/webhooks/webchat/messages", old])
+    assert status == 404
+
+
+def test_a_site_can_set_title_greeting_colour_side_and_open_on_load(web: Stack, browser: Any) -> None:
+    # A page made up by the test counts as a public site, and Chromium lets a public site reach a
+    # server on this machine only with the "local network access" permission (a real site's Rasa
+    # server sits on a public address).
+    ctx = browser.new_context(permissions=["local-network-access"])
+    try:
+        page = ctx.new_page()
+        site = (f'<!doctype html><html lang="en"><body><h1>Partner site</h1><a href="#x">first link</a>'
+                f'<script src="{web.web_url}/widget.js" data-server="{web.url}" data-title="Ask Pathways"'
+                ' data-greeting="Hello from our careers team!" data-accent="#ffd43b" data-position="left"'
+                ' data-open="true" defer></script></body></html>')
+        page.route("**/partner-site", lambda route: route.fulfill(content_type="text/html", body=site))
+        page.goto(web.web_url + "/partner-site")
+        widget = WidgetPage(page)
+        widget.part(".messages .msg.bot").first.wait_for()
+        assert widget.part("#cc-title").inner_text() == "Ask Pathways"
+        assert widget.texts() == ["bot: Hello from our careers team!"]
+        assert widget.part(".msg.bot button.reply").count() == 4  # the main topics still come from the server
+        head = widget.part(".head").evaluate("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]")
+        assert head == ["rgb(255, 212, 59)", "rgb(17, 17, 17)"]  # dark text on a light accent, for contrast
+        box = widget.part(".panel").bounding_box()
+        assert box and box["x"] == 20
+        assert page.evaluate("() => document.activeElement === document.body")  # opening did not steal focus
+        assert not widget.errors
+    finally:
+        ctx.close()

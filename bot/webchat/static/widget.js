@@ -42,20 +42,22 @@
     return out;
   }
 
-  /* ---------- DOM helpers ---------- */
-  function el(tag, cls, text) {
+  /* ---------- DOM helpers (text always via textContent) ---------- */
+  function el(tag, cls, text, attrs, parent) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
     if (text != null) node.textContent = text;
+    set(node, attrs);
+    return parent ? parent.appendChild(node) : node;
+  }
+  function set(node, attrs) {
+    for (var k in attrs || {}) node.setAttribute(k, attrs[k]);
     return node;
   }
-  function icon(d) {
-    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg"), path = document.createElementNS(ns, "path");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    path.setAttribute("d", d);
-    svg.appendChild(path);
+  function icon(d, cls) {
+    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
+    set(svg, { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false", "class": cls || "" });
+    svg.appendChild(set(document.createElementNS(ns, "path"), { d: d }));
     return svg;
   }
   var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z";
@@ -120,99 +122,63 @@
   }
 
   /* ---------- build the widget ---------- */
-  var host = el("div");
-  host.id = "career-coach-widget";
+  var HIDE = { "aria-hidden": "true" };
+  var host = el("div", null, null, { id: "career-coach-widget" });
   var root = host.attachShadow({ mode: "open" });
-  var css = el("link");
-  css.rel = "stylesheet";
-  css.href = new URL("widget.css", src).href;
-  var wrap = el("div", "cc" + (cfg.left ? " left" : ""));
-  wrap.hidden = true;
+  var css = el("link", null, null, { rel: "stylesheet", href: new URL("widget.css", src).href }, root);
+  var wrap = el("div", "cc" + (cfg.left ? " left" : ""), null, null, root);
+  wrap.hidden = true; /* until its styles arrive: no flash of unstyled widget */
   css.onload = css.onerror = function () { wrap.hidden = false; };
   wrap.style.setProperty("--accent", cfg.accent);
   wrap.style.setProperty("--on-accent", onAccent(cfg.accent));
-  root.appendChild(css);
-  root.appendChild(wrap);
+  var live = el("div", "sr", null, { "aria-live": "polite" }, wrap);
 
-  var launcher = el("button", "launcher");
-  launcher.type = "button";
-  launcher.setAttribute("aria-expanded", "false");
-  launcher.setAttribute("aria-controls", "cc-panel");
-  launcher.appendChild(icon(ICON_CHAT)).classList.add("i-chat");
-  launcher.appendChild(icon(ICON_CLOSE)).classList.add("i-close");
-  var badge = launcher.appendChild(el("span", "badge"));
-  badge.setAttribute("aria-hidden", "true");
-  badge.hidden = true;
-
-  var panel = el("section", "panel");
-  panel.id = "cc-panel";
+  var panel = el("section", "panel", null, { id: "cc-panel", role: "dialog", "aria-labelledby": "cc-title" }, wrap);
   panel.hidden = true;
-  panel.setAttribute("role", "dialog");
-  panel.setAttribute("aria-labelledby", "cc-title");
-
-  var head = panel.appendChild(el("header", "head"));
-  var avatar = head.appendChild(el("span", "avatar", initials(cfg.title)));
-  avatar.setAttribute("aria-hidden", "true");
-  var titles = head.appendChild(el("div", "titles"));
-  var h = titles.appendChild(el("h2", null, cfg.title));
-  h.id = "cc-title";
-  var status = titles.appendChild(el("p", "status", "Automated careers assistant"));
+  var head = el("header", "head", null, null, panel);
+  el("span", "avatar", initials(cfg.title), HIDE, head);
+  var titles = el("div", "titles", null, null, head);
+  el("h2", null, cfg.title, { id: "cc-title" }, titles);
+  var status = el("p", "status", "Automated careers assistant", null, titles);
   var restartBtn = head.appendChild(iconButton(ICON_RESTART, "Start over"));
   var closeBtn = head.appendChild(iconButton(ICON_CLOSE, "Close chat"));
 
-  var confirmBar = panel.appendChild(el("div", "confirm"));
+  var confirmBar = el("div", "confirm", null, null, panel);
   confirmBar.hidden = true;
-  confirmBar.appendChild(el("p", null, "Start a new conversation? This one will be cleared from this device."));
-  var confirmYes = confirmBar.appendChild(el("button", "primary", "Start over"));
-  var confirmNo = confirmBar.appendChild(el("button", "plain", "Cancel"));
-  confirmYes.type = confirmNo.type = "button";
+  el("p", null, "Start a new conversation? This one will be cleared from this device.", null, confirmBar);
+  var confirmYes = el("button", "primary", "Start over", { type: "button" }, confirmBar);
+  var confirmNo = el("button", "plain", "Cancel", { type: "button" }, confirmBar);
 
-  var log = panel.appendChild(el("div", "log"));
-  log.setAttribute("role", "region");
-  log.setAttribute("aria-label", "Conversation");
-  log.tabIndex = 0;
-  var list = log.appendChild(el("ol", "messages"));
-  var pending = log.appendChild(el("ol", "messages"));
-  var typing = log.appendChild(el("div", "typing"));
+  var log = el("div", "log", null, { role: "region", "aria-label": "Conversation", tabindex: "0" }, panel);
+  var list = el("ol", "messages", null, null, log);
+  var pending = el("ol", "messages", null, null, log);
+  var typing = el("div", "typing", null, null, log);
   typing.hidden = true;
-  var dots = typing.appendChild(el("span", "dots"));
-  dots.setAttribute("aria-hidden", "true");
-  for (var i = 0; i < 3; i++) dots.appendChild(el("i"));
-  typing.appendChild(el("span", "sr", cfg.title + " is typing"));
+  var dots = el("span", "dots", null, HIDE, typing);
+  for (var i = 0; i < 3; i++) el("i", null, null, null, dots);
+  el("span", "sr", cfg.title + " is typing", null, typing);
 
-  var banner = panel.appendChild(el("p", "banner"));
+  var banner = el("p", "banner", null, { role: "status" }, panel);
   banner.hidden = true;
-  banner.setAttribute("role", "status");
-
-  var form = panel.appendChild(el("form", "composer"));
-  var label = form.appendChild(el("label", "sr", "Type your question"));
-  label.htmlFor = "cc-input";
-  var input = form.appendChild(el("textarea"));
-  input.id = "cc-input";
-  input.rows = 1;
-  input.placeholder = "Type your question\u2026";
+  var form = el("form", "composer", null, null, panel);
+  el("label", "sr", "Type your question", { "for": "cc-input" }, form);
+  var input = el("textarea", null, null, { id: "cc-input", rows: "1", placeholder: "Type your question\u2026" }, form);
   input.maxLength = S.maxChars;
   var sendBtn = form.appendChild(iconButton(ICON_SEND, "Send"));
-  sendBtn.type = "submit";
-  sendBtn.className = "send";
-  sendBtn.disabled = true;
-  var counter = panel.appendChild(el("p", "counter"));
+  set(sendBtn, { type: "submit", "class": "icon send" }).disabled = true;
+  var counter = el("p", "counter", null, { "aria-live": "polite" }, panel);
   counter.hidden = true;
-  counter.setAttribute("aria-live", "polite");
-  panel.appendChild(el("p", "foot", "Automated answers from a careers guide. Please don't share personal details."));
+  el("p", "foot", "Automated answers from a careers guide. Please don't share personal details.", null, panel);
 
-  var live = el("div", "sr");
-  live.setAttribute("aria-live", "polite");
-  wrap.appendChild(live);
-  wrap.appendChild(panel);
-  wrap.appendChild(launcher);
+  var launcher = el("button", "launcher", null, { type: "button", "aria-expanded": "false", "aria-controls": "cc-panel" }, wrap);
+  launcher.appendChild(icon(ICON_CHAT, "i-chat"));
+  launcher.appendChild(icon(ICON_CLOSE, "i-close"));
+  var badge = el("span", "badge", null, HIDE, launcher);
+  badge.hidden = true;
   updateLauncher();
 
   function iconButton(d, name) {
-    var b = el("button", "icon");
-    b.type = "button";
-    b.setAttribute("aria-label", name);
-    b.title = name;
+    var b = el("button", "icon", null, { type: "button", "aria-label": name, title: name });
     b.appendChild(icon(d));
     return b;
   }
@@ -237,12 +203,9 @@
     var bubble = item.appendChild(el("div", "bubble"));
     bubble.appendChild(formatted(msg.text || ""));
     if (msg.buttons && msg.buttons.length) {
-      var group = item.appendChild(el("div", "replies"));
-      group.setAttribute("role", "group");
-      group.setAttribute("aria-label", "Suggested replies");
+      var group = el("div", "replies", null, { role: "group", "aria-label": "Suggested replies" }, item);
       msg.buttons.forEach(function (b) {
-        var btn = group.appendChild(el("button", "reply", b.title));
-        btn.type = "button";
+        var btn = el("button", "reply", b.title, { type: "button" }, group);
         btn.addEventListener("click", function () {
           if (btn.disabled) return;
           btn.classList.add("chosen");
@@ -459,7 +422,7 @@
       (n && !S.open ? " (" + n + " unread message" + (n > 1 ? "s" : "") + ")" : ""));
     wrap.classList.toggle("is-open", S.open);
   }
-  function openPanel() {
+  function openPanel(quiet) {
     S.open = true;
     panel.hidden = false;
     S.unread = 0;
@@ -467,7 +430,7 @@
     save();
     updateLauncher();
     scrollDown(true);
-    input.focus();
+    if (!quiet) input.focus(); /* opened by the page on load: leave the visitor's focus alone */
     start().then(function () { scrollDown(true); }, function () {});
     schedule(S.ready ? 0 : undefined);
   }
@@ -479,7 +442,7 @@
     launcher.focus();
     schedule();
   }
-  launcher.addEventListener("click", function () { if (S.open) closePanel(); else openPanel(); });
+  launcher.addEventListener("click", function () { if (S.open) closePanel(); else openPanel(false); });
   closeBtn.addEventListener("click", closePanel);
   restartBtn.addEventListener("click", function () { confirmBar.hidden = false; confirmYes.focus(); });
   confirmNo.addEventListener("click", function () { confirmBar.hidden = true; restartBtn.focus(); });
@@ -527,10 +490,12 @@
   /* Any element on the page with data-career-coach-open opens the chat. */
   document.addEventListener("click", function (e) {
     var t = e.target && e.target.closest && e.target.closest("[data-career-coach-open]");
-    if (t) { e.preventDefault(); if (!S.open) openPanel(); else input.focus(); }
+    if (t) { e.preventDefault(); if (!S.open) openPanel(false); else input.focus(); }
   });
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden && store.session) schedule(0);
+    if (document.hidden || !store.session) return;
+    if (S.open) { S.unread = 0; S.seen = S.cursor; updateLauncher(); }
+    schedule(0);
   });
 
   function mount() {
@@ -541,7 +506,7 @@
         if (!S.open) { S.unread = countUnseen(); updateLauncher(); }
       }, function () {});
     }
-    if (cfg.open) openPanel();
+    if (cfg.open) openPanel(true);
   }
   function countUnseen() {
     var n = 0;
