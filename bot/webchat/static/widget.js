@@ -3,7 +3,7 @@
    data-title, data-greeting, data-accent (#rrggbb), data-position (left|right), data-open (true). */
 (function () {
   "use strict";
-  var script = document.currentScript;
+  var script = document.currentScript || document.querySelector("script[src*='widget.js']");
   if (!script || window.__careerCoachWidget) return;
   window.__careerCoachWidget = true;
 
