@@ -256,6 +256,7 @@ class WebchatInput(InputChannel):
 
         @hook.listener("before_server_start")
         async def cors_rule(app: Sanic, _loop: Any) -> None:
+            # Where Rasa mounted these routes (normally /webhooks/webchat), read from the routes.
             prefixes = {route.path.split("webchat")[0] + "webchat" for route in hook.routes
                         if "webchat" in route.path}
             for prefix in prefixes or {"/webhooks/webchat"}:
