@@ -501,3 +501,15 @@ def append_adviser_message(conversations_db: Path, sender_id: str, text: str, ad
     with sqlite3.connect(conversations_db) as db:
         db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
                    (sender_id, event.type_name, event.timestamp, json.dumps(event.as_dict())))
+
+
+def run_coroutine(coroutine: Any) -> Any:
+    """Run a coroutine to completion on a thread of its own.
+
+    Works even when this thread already runs an event loop (Playwright's sync API leaves one).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

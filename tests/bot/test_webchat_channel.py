@@ -20,7 +20,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from bot.channels.guard import EMPTY_REPLY, TROUBLE_REPLY
 from bot.channels.webchat import WebchatInput
 from bot.channels.webchat_sessions import conversation_id, new_token, parse_token
-from tests.fakes import FakeAgent, serving_channels
+from tests.fakes import FakeAgent, run_coroutine, serving_channels
 
 PAGE = "http://careers.example.org"
 EVIL = "http://evil.example"
@@ -75,9 +75,7 @@ def chat() -> Iterator[Chat]:
 
 def stored_events(chat: Chat, token: str) -> list[Any]:
     """The conversation's stored events (read on the test's own event loop)."""
-    import asyncio
-
-    return asyncio.run(chat.events(token))
+    return run_coroutine(chat.events(token))
 
 
 def test_session_tokens_have_256_random_bits_and_are_not_the_conversation_id() -> None:
@@ -136,8 +134,6 @@ def test_a_quick_reply_sends_the_payload_and_shows_the_title(chat: Chat) -> None
 
 
 def test_polling_returns_only_newer_messages_including_an_advisers_reply(chat: Chat) -> None:
-    import asyncio
-
     token = chat.start()
     cursor = chat.send(token, {"id": "poll-000001", "text": "can I talk to someone?"}).json()["cursor"]
     assert chat.history(token, cursor).json() == {"messages": [], "cursor": cursor}
@@ -147,7 +143,7 @@ def test_polling_returns_only_newer_messages_including_an_advisers_reply(chat: C
         tracker.update(BotUttered("Hi, I'm Sam, a careers adviser.", metadata={"adviser": "Sam"}))
         await chat.agent.tracker_store.save(tracker)
 
-    asyncio.run(adviser_replies())
+    run_coroutine(adviser_replies())
     news = chat.history(token, cursor).json()
     assert [(m["from"], m["text"], m.get("adviser")) for m in news["messages"]] == [
         ("bot", "Hi, I'm Sam, a careers adviser.", "Sam")]

@@ -304,3 +304,35 @@ def test_a_site_can_set_title_greeting_colour_side_and_open_on_load(web: Stack, 
         assert not widget.errors
     finally:
         ctx.close()
+
+
+def test_a_message_still_sending_when_the_page_reloads_is_sent_again_and_delivered_once(
+        web: Stack, context: Any) -> None:
+    widget = demo(context, web)
+    widget.open()
+    page = widget.page
+    held: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:  # the first try is on its way when the page goes
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/webhooks/webchat/messages*", hold_the_first)
+    widget.part("textarea").fill("how do I become an e-commerce manager?")
+    widget.part("textarea").press("Enter")
+    widget.part(".pending").wait_for()
+    for _ in range(200):  # Playwright hands the intercepted request over while we wait on the page
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the message was never sent"
+    page.reload()  # the held request dies with the page: the server never saw it
+    widget = WidgetPage(page)
+    widget.open()
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#career-coach-widget').shadowRoot;"
+        " return r.querySelectorAll('.messages .msg.bot').length >= 2 && !r.querySelector('.pending'); }")
+    users = [t for t in widget.texts() if t.startswith("user:")]
+    assert users == ["user: how do I become an e-commerce manager?"]

@@ -24,7 +24,7 @@
   var store = load();
   var S = {
     open: false, cursor: 0, seen: store.seen || 0, unread: 0, offline: false, failures: 0,
-    ready: false, starting: null, pollTimer: 0, busy: 0, known: {}, maxChars: store.maxChars || 1000
+    ready: false, starting: null, pollTimer: 0, busy: 0, known: {}, flying: {}, maxChars: store.maxChars || 1000
   };
 
   /* ---------- storage ---------- */
@@ -314,7 +314,11 @@
     }).then(function () {
       S.ready = true;
       online(true);
-      (store.outbox || []).forEach(function (m) { if (m.state !== "failed") post(m); });
+      /* Messages a reload interrupted go out again (the server drops repeats); failed ones wait. */
+      (store.outbox || []).forEach(function (m) {
+        if (m.state === "failed") failed(m, pendingItem(m).querySelector(".meta"));
+        else if (!S.flying[m.id]) post(m);
+      });
       schedule();
     }, function (err) {
       online(false);
@@ -360,11 +364,12 @@
     var item = pendingItem(m), meta = item.querySelector(".meta");
     m.state = "sending";
     meta.textContent = "Sending\u2026";
+    S.flying[m.id] = true;
     S.busy++;
     typing.hidden = false;
     refreshReplies();
     scrollDown(true);
-    start().then(function () {
+    return start().then(function () {
       return api("POST", "/messages", { id: m.id, text: m.text, title: m.title, after: S.cursor });
     }).then(function (data) {
       online(true);
@@ -380,19 +385,23 @@
         store.session = null;
         return post(m);
       }
+      if (S.leaving) return; /* the page is going away: still "sending", re-sent on the next load */
       if (!err || err.status !== 400) online(false);
       m.state = "failed";
       save();
-      meta.textContent = "";
-      var retry = meta.appendChild(el("button", "retry", "Not sent \u2013 tap to retry"));
-      retry.type = "button";
-      retry.addEventListener("click", function () { post(m); });
+      failed(m, meta);
       announce("Your message was not sent. Use the retry button to send it again.");
     }).finally(function () {
+      delete S.flying[m.id];
       S.busy--;
       typing.hidden = S.busy === 0;
       refreshReplies();
     });
+  }
+  function failed(m, meta) {
+    meta.textContent = "";
+    el("button", "retry", "Not sent \u2013 tap to retry", { type: "button" }, meta)
+      .addEventListener("click", function () { post(m); });
   }
   function dropPending(id) {
     store.outbox = (store.outbox || []).filter(function (m) { return m.id !== id; });
@@ -492,6 +501,8 @@
     var t = e.target && e.target.closest && e.target.closest("[data-career-coach-open]");
     if (t) { e.preventDefault(); if (!S.open) openPanel(false); else input.focus(); }
   });
+  addEventListener("pagehide", function () { S.leaving = true; });
+  addEventListener("pageshow", function () { S.leaving = false; });
   document.addEventListener("visibilitychange", function () {
     if (document.hidden || !store.session) return;
     if (S.open) { S.unread = 0; S.seen = S.cursor; updateLauncher(); }
