@@ -35,11 +35,8 @@
     store.seen = S.seen; store.maxChars = S.maxChars;
     try { localStorage.setItem(KEY, JSON.stringify(store)); } catch (e) { /* private mode: memory only */ }
   }
-  function newId() {
-    var bytes = new Uint8Array(12), out = "";
-    crypto.getRandomValues(bytes);
-    for (var i = 0; i < bytes.length; i++) out += ("0" + bytes[i].toString(16)).slice(-2);
-    return out;
+  function newId() { /* 96 random bits, also on plain http (no crypto.randomUUID there) */
+    return [].map.call(crypto.getRandomValues(new Uint32Array(3)), function (n) { return (n + 4294967296).toString(36); }).join("-");
   }
 
   /* ---------- DOM helpers (text always via textContent) ---------- */
@@ -139,7 +136,7 @@
   el("span", "avatar", initials(cfg.title), HIDE, head);
   var titles = el("div", "titles", null, null, head);
   el("h2", null, cfg.title, { id: "cc-title" }, titles);
-  var status = el("p", "status", "Automated careers assistant", null, titles);
+  el("p", "status", "Automated careers assistant", null, titles);
   var restartBtn = head.appendChild(iconButton(ICON_RESTART, "Start over"));
   var closeBtn = head.appendChild(iconButton(ICON_CLOSE, "Close chat"));
 
@@ -273,7 +270,7 @@
     if (body) headers["Content-Type"] = "application/json";
     return fetch(cfg.api + path, {
       method: method, headers: headers, body: body ? JSON.stringify(body) : undefined,
-      signal: ctrl.signal, credentials: "omit", cache: "no-store", mode: "cors"
+      signal: ctrl.signal, credentials: "omit", cache: "no-store"
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
         if (!r.ok) { var err = new Error(data.error || "HTTP " + r.status); err.status = r.status; throw err; }
@@ -286,7 +283,6 @@
     S.failures = ok ? 0 : S.failures + 1;
     banner.hidden = ok;
     banner.textContent = ok ? "" : "Connection lost. Reconnecting\u2026";
-    status.textContent = ok ? "Automated careers assistant" : "Reconnecting\u2026";
   }
 
   /* Open (or restore) the conversation; a single attempt at a time. */
@@ -431,13 +427,16 @@
       (n && !S.open ? " (" + n + " unread message" + (n > 1 ? "s" : "") + ")" : ""));
     wrap.classList.toggle("is-open", S.open);
   }
-  function openPanel(quiet) {
-    S.open = true;
-    panel.hidden = false;
+  function seen() {
     S.unread = 0;
     S.seen = S.cursor;
     save();
     updateLauncher();
+  }
+  function openPanel(quiet) {
+    S.open = true;
+    panel.hidden = false;
+    seen();
     scrollDown(true);
     if (!quiet) input.focus(); /* opened by the page on load: leave the visitor's focus alone */
     start().then(function () { scrollDown(true); }, function () {});
@@ -463,13 +462,12 @@
     if (e.key === "Escape" && S.open) { e.preventDefault(); closePanel(); return; }
     if (e.key === "Tab" && S.open && matchMedia("(max-width: 599.98px)").matches) trapFocus(e);
   });
-  function trapFocus(e) {
-    var items = Array.prototype.filter.call(panel.querySelectorAll("button, textarea, [tabindex='0']"), function (n) {
-      return !n.disabled && n.offsetParent !== null;
+  function trapFocus(e) { /* full screen: Tab cycles inside the chat */
+    var all = [].filter.call(panel.querySelectorAll("button,textarea,[tabindex]"), function (n) {
+      return !n.disabled && n.offsetParent;
     });
-    var first = items[0], last = items[items.length - 1], active = root.activeElement;
-    if (e.shiftKey && active === first) { e.preventDefault(); last.focus(); }
-    else if (!e.shiftKey && active === last) { e.preventDefault(); first.focus(); }
+    var to = e.shiftKey ? all[all.length - 1] : all[0];
+    if (root.activeElement === (e.shiftKey ? all[0] : all[all.length - 1])) { e.preventDefault(); to.focus(); }
   }
 
   function resize() {
@@ -505,26 +503,23 @@
   addEventListener("pageshow", function () { S.leaving = false; });
   document.addEventListener("visibilitychange", function () {
     if (document.hidden || !store.session) return;
-    if (S.open) { S.unread = 0; S.seen = S.cursor; updateLauncher(); }
+    if (S.open) seen();
     schedule(0);
   });
 
   function mount() {
     document.body.appendChild(host);
     if (store.session) {
-      /* Restore quietly; count replies that came while the page was away as unread. */
+      /* Restore quietly; replies stored since the chat was last seen count as unread. */
       start().then(function () {
-        if (!S.open) { S.unread = countUnseen(); updateLauncher(); }
+        if (S.open) return;
+        S.unread = [].filter.call(list.querySelectorAll(".msg.bot"), function (m) {
+          return +m.dataset.id.slice(1) >= S.seen; /* ids are "e<position>"; NaN for the greeting */
+        }).length;
+        updateLauncher();
       }, function () {});
     }
     if (cfg.open) openPanel(true);
-  }
-  function countUnseen() {
-    var n = 0;
-    list.querySelectorAll(".msg.bot").forEach(function (item) {
-      if (+String(item.dataset.id).slice(1) >= S.seen && item.dataset.id !== "greeting") n++;
-    });
-    return n;
   }
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
