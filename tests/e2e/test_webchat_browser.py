@@ -252,6 +252,9 @@ def test_a_phone_sized_screen_opens_the_chat_full_screen(web: Stack, browser: An
         assert panel == {"x": 0, "y": 0, "width": 375, "height": 740}
         assert widget.part(".launcher").is_hidden()
         assert widget.part(".panel").evaluate("e => getComputedStyle(e).animationName") == "none"
+        for key in ["Tab"] * 12 + ["Shift+Tab"] * 12:  # full screen: focus never leaves the chat
+            widget.page.keyboard.press(key)
+            assert widget.page.evaluate("() => document.activeElement?.id") == "career-coach-widget"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         widget.page.screenshot(path=SCREENSHOTS / "widget-mobile.png")
         assert_rendered(SCREENSHOTS / "widget-mobile.png", 375, 740)

@@ -1,6 +1,5 @@
-/* Career Coach web chat widget: no build step, no dependencies, messages shown as text only.
-   Embed: <script src="//HOST:8000/widget.js" data-server="//HOST:5005" defer></script>; optional
-   data-title, data-greeting, data-accent (#rrggbb), data-position (left|right), data-open (true). */
+/* Career Coach chat widget: no build step, no dependencies, messages always shown as text.
+   <script src="//HOST:8000/widget.js" data-server="//HOST:5005" defer></script>; see the README. */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[src*='widget.js']");
@@ -27,7 +26,7 @@
     ready: false, starting: null, pollTimer: 0, busy: 0, known: {}, flying: {}, maxChars: store.maxChars || 1000
   };
 
-  /* ---------- storage ---------- */
+  /* storage */
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
   }
@@ -39,7 +38,7 @@
     return [].map.call(crypto.getRandomValues(new Uint32Array(3)), function (n) { return (n + 4294967296).toString(36); }).join("-");
   }
 
-  /* ---------- DOM helpers (text always via textContent) ---------- */
+  /* DOM helpers (text always via textContent) */
   function el(tag, cls, text, attrs, parent) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -113,12 +112,8 @@
     });
     return box;
   }
-  function clock(seconds) {
-    var d = new Date(seconds * 1000);
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  }
 
-  /* ---------- build the widget ---------- */
+  /* build the widget */
   var HIDE = { "aria-hidden": "true" };
   var host = el("div", null, null, { id: "career-coach-widget" });
   var root = host.attachShadow({ mode: "open" });
@@ -191,7 +186,7 @@
     return 1.05 / (lum + 0.05) >= 4.5 ? "#ffffff" : "#111111";
   }
 
-  /* ---------- rendering ---------- */
+  /* rendering */
   function render(msg, into) {
     var item = el("li", "msg " + (msg.from === "user" ? "user" : "bot") + (msg.adviser ? " adviser" : "") + (msg.notice ? " notice" : ""));
     item.dataset.id = msg.id;
@@ -213,8 +208,8 @@
     var meta = item.appendChild(el("p", "meta"));
     if (msg.adviser) meta.appendChild(el("span", "who", msg.adviser + " \u00b7 careers adviser"));
     if (msg.time) {
-      var t = meta.appendChild(el("time", null, clock(msg.time)));
-      t.dateTime = new Date(msg.time * 1000).toISOString();
+      var d = new Date(msg.time * 1000);
+      el("time", null, d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), { datetime: d.toISOString() }, meta);
     }
     (into || list).appendChild(item);
     return item;
@@ -243,15 +238,15 @@
 
   /* Merge messages from the server: each shown once, matched to the learner's pending copy. */
   function merge(messages, cursor, quiet) {
-    var stick = nearBottom(), added = 0;
+    var stick = nearBottom(), added = 0, first = null;
     messages.forEach(function (m) {
       if (S.known[m.id]) return;
       S.known[m.id] = true;
       if (m.from === "user" && m.client_id) dropPending(m.client_id);
-      render(m);
+      var item = render(m);
       if (m.from === "bot") {
         added++;
-        if (!quiet) announce((m.adviser || cfg.title) + ": " + m.text);
+        if (!quiet) { announce((m.adviser || cfg.title) + ": " + m.text); first = first || item; }
       }
     });
     if (typeof cursor === "number" && cursor > S.cursor) S.cursor = cursor;
@@ -260,10 +255,14 @@
     save();
     updateLauncher();
     refreshReplies();
-    scrollDown(stick);
+    if (!stick) return;
+    /* A long answer is read from its start: keep the top of the first new reply in view. */
+    var bottom = log.scrollHeight - log.clientHeight;
+    log.scrollTop = first ? Math.min(bottom, log.scrollTop - 56 + first.getBoundingClientRect().top -
+      log.getBoundingClientRect().top) : bottom;
   }
 
-  /* ---------- network ---------- */
+  /* network */
   function api(method, path, body) {
     var headers = {}, ctrl = new AbortController(), timer = setTimeout(function () { ctrl.abort(); }, TIMEOUT);
     if (store.session) headers["X-Webchat-Session"] = store.session;
@@ -341,7 +340,7 @@
     }).finally(function () { schedule(); });
   }
 
-  /* ---------- sending ---------- */
+  /* sending */
   function send(text, title) {
     var m = { id: newId(), text: text, title: title || null, state: "sending" };
     store.outbox = (store.outbox || []).concat([m]);
@@ -371,8 +370,7 @@
       online(true);
       merge(data.messages, data.cursor);
       dropPending(m.id);
-      (data.notices || []).forEach(function (n) { render(n); announce(cfg.title + ": " + n.text); });
-      scrollDown(true);
+      (data.notices || []).forEach(function (n) { render(n); announce(cfg.title + ": " + n.text); scrollDown(true); });
     }, function (err) {
       if (err && err.status === 404 && S.ready && !m.renewed) {
         /* The conversation ended elsewhere (start over in another tab): continue in a new one. */
@@ -417,7 +415,7 @@
     return start().catch(function () {});
   }
 
-  /* ---------- open / close and keyboard ---------- */
+  /* open / close and keyboard */
   function updateLauncher() {
     var n = S.unread;
     badge.hidden = !n || S.open;
