@@ -34,6 +34,7 @@ class Settings:
     console_secret_key: str = field(default="", repr=False)
     max_message_chars: int = 1000
     webchat_allowed_origins: tuple[str, ...] = DEMO_ORIGINS
+    webchat_server_url: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     coach_api_token: str = field(default="", repr=False)
 
@@ -52,6 +53,7 @@ class Settings:
             "TELEGRAM_WEBHOOK_SECRET": "set" if self.telegram_webhook_secret else "not set",
             "CONSOLE_SECRET_KEY": "set" if self.console_secret_key else "not set",
             "WEBCHAT_ALLOWED_ORIGINS": ", ".join(self.webchat_allowed_origins),
+            "WEBCHAT_SERVER_URL": self.webchat_server_url or "(the demo page's host, port 5005)",
             "RASA_URL": self.rasa_url,
             "COACH_API_TOKEN": "set" if self.coach_api_token else "not set",
         }
@@ -79,6 +81,14 @@ def _origins(raw: str) -> tuple[str, ...]:
     return origins or DEMO_ORIGINS
 
 
+def _server_url(raw: str) -> str:
+    """The Rasa server URL browsers use for the demo page's widget; empty means same host, port 5005."""
+    url = raw.strip().rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"WEBCHAT_SERVER_URL must start with http:// or https://: {url!r}")
+    return url
+
+
 def load_settings() -> Settings:
     """Build Settings from the environment (no caching; see `get_settings`)."""
     env = os.environ
@@ -94,6 +104,7 @@ def load_settings() -> Settings:
         console_secret_key=env.get("CONSOLE_SECRET_KEY", ""),
         max_message_chars=_positive_int("COACH_MAX_MESSAGE_CHARS", 1000),
         webchat_allowed_origins=_origins(env.get("WEBCHAT_ALLOWED_ORIGINS", "")),
+        webchat_server_url=_server_url(env.get("WEBCHAT_SERVER_URL", "")),
         rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
         coach_api_token=env.get("COACH_API_TOKEN", ""),
     )

@@ -244,7 +244,10 @@ class Stack:
         self.env = {"DATABASE_URL": sqlite_url(self.conversations_db),
                     "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db),
                     # The adviser console (web process) hands conversations over through this Rasa server.
-                    "RASA_URL": self.url}
+                    "RASA_URL": self.url,
+                    # The demo page (web process) talks to this Rasa server, which allows its origin.
+                    "WEBCHAT_ALLOWED_ORIGINS": f"{self.web_url},http://localhost:{self.web_port}",
+                    "WEBCHAT_SERVER_URL": self.url}
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
             "tracker_store": {"type": "bot.tracker_store.EnvSQLTrackerStore"}})
@@ -275,8 +278,10 @@ class Stack:
         `extra_env` (e.g. Telegram settings) is kept for later restarts.
         """
         self.rasa_env.update(extra_env or {})
+        # `--cors "*"` as in the Procfile: the web chat's own origin rule must hold regardless.
         self.rasa = self._stack.enter_context(running(
-            "e2e-rasa", rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
+            "e2e-rasa", [*rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
+                         "--cors", "*"],
             self.rasa_port, {**self.env, **self.rasa_env}))
         wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
 
@@ -325,8 +330,6 @@ def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Iterat
         yield server
     finally:
         stop(server)
-
-
 
 
 # -- Adviser console ------------------------------------------------------------------------------
@@ -387,3 +390,191 @@ def temporary_postgres() -> Iterator[str]:
     finally:
         subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "fast", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- a Rasa server with a stand-in agent, for channel tests ---------------------------------------
+class FakeProcessor:
+    """Stands in for Rasa's MessageProcessor: stores each message and answers with a fixed reply."""
+
+    def __init__(self, tracker_store: Any, reply_delay: float = 0.0) -> None:
+        self.tracker_store = tracker_store
+        self.reply_delay = reply_delay
+        self.handled: list[str] = []
+
+    async def fetch_tracker_with_initial_session(self, sender_id: str, output_channel: Any = None,
+                                                 metadata: Any = None) -> Any:
+        """A new conversation starts with a session, as Rasa's does."""
+        from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+        tracker = await self.tracker_store.get_or_create_tracker(sender_id, append_action_listen=False)
+        if not tracker.events:
+            for event in (ActionExecuted("action_session_start"), SessionStarted(),
+                          ActionExecuted("action_listen")):
+                tracker.update(event)
+        return tracker
+
+    async def handle_message(self, message: Any) -> None:
+        """Store the user message and one bot reply (with a button); send the reply on."""
+        import asyncio
+
+        from rasa.shared.core.events import BotUttered, UserUttered
+
+        self.handled.append(message.text)
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
+        tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, {"name": "ask", "confidence": 1.0},
+                                   input_channel=message.input_channel,
+                                   message_id=message.message_id, metadata=message.metadata))
+        reply = {"text": f"You asked: {message.text}", "buttons": [{"title": "More", "payload": "/more"}]}
+        tracker.update(BotUttered(reply["text"], {"buttons": reply["buttons"]}))
+        await self.tracker_store.save(tracker)
+        await message.output_channel.send_response(message.sender_id, reply)
+
+
+class FakeAgent:
+    """What the web chat channel uses of Rasa's Agent: domain, tracker and lock stores, processor."""
+
+    def __init__(self, reply_delay: float = 0.0) -> None:
+        from rasa.core.lock_store import InMemoryLockStore
+        from rasa.core.tracker_store import InMemoryTrackerStore
+        from rasa.shared.core.domain import Domain
+
+        self.domain = Domain.from_dict({"responses": {"utter_greet": [{
+            "text": "Hello from the test domain.",
+            "buttons": [{"title": "Pay", "payload": "/ask_salary"}]}]}})
+        self.tracker_store = InMemoryTrackerStore(self.domain)
+        self.lock_store = InMemoryLockStore()
+        self.processor = FakeProcessor(self.tracker_store, reply_delay)
+
+    def is_ready(self) -> bool:
+        """Always ready."""
+        return True
+
+
+@contextmanager
+def serving_channels(channels: list[Any], agent: Any, cors: str = "*") -> Iterator[str]:
+    """Rasa's own Sanic app (CORS as `rasa run --cors`) with `channels`, on a free port; yields its URL."""
+    import asyncio
+    import threading
+
+    from rasa.core.run import configure_app
+    from sanic import Sanic
+
+    Sanic.test_mode = True  # a fresh app per test in one process
+    app = configure_app(input_channels=channels, cors=cors, enable_api=False)
+    app.ctx.agent = agent
+    port = free_ports(1)[0]
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    holder: dict[str, Any] = {}
+
+    async def serve() -> None:
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+        await server.startup()
+        await server.before_start()
+        await server.after_start()
+        holder["server"] = server
+        started.set()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(serve())
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert started.wait(30), "the Sanic test server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        async def shutdown() -> None:
+            server = holder["server"]
+            await server.before_stop()
+            server.close()
+            await server.wait_closed()
+            await server.after_stop()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
+
+
+# -- the widget in a real browser ------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+WIDGET = "#career-coach-widget"
+_ROOT = "document.querySelector('#career-coach-widget').shadowRoot"
+
+
+class WidgetPage:
+    """The demo page's chat widget in a Playwright page (selectors pierce its open shadow root)."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []  # uncaught script errors on the page
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def part(self, selector: str) -> Any:
+        """A locator inside the widget."""
+        return self.page.locator(f"{WIDGET} {selector}")
+
+    def open(self) -> None:
+        """Click the launcher and wait for the greeting."""
+        self.part(".launcher").click()
+        self.part(".messages .msg.bot").first.wait_for()
+
+    def bot_count(self) -> int:
+        """How many bot messages the conversation shows."""
+        return self.part(".messages .msg.bot").count()
+
+    def wait_for_reply(self, bots_before: int, timeout: float = 30_000) -> str:
+        """Wait until a new bot message is shown and nothing is pending; return its text."""
+        self.page.wait_for_function(
+            f"n => {{ const r = {_ROOT}; return r.querySelectorAll('.messages .msg.bot').length > n"
+            " && !r.querySelector('.pending') && r.querySelector('.typing').hidden; }",
+            arg=bots_before, timeout=timeout)
+        return self.part(".messages .msg.bot .bubble").last.inner_text()
+
+    def ask(self, text: str) -> str:
+        """Type a question, press Enter and return the reply's text."""
+        before = self.bot_count()
+        self.part("textarea").fill(text)
+        self.part("textarea").press("Enter")
+        return self.wait_for_reply(before)
+
+    def texts(self) -> list[str]:
+        """Every message shown, in order, as 'user: ...' / 'bot: ...'."""
+        return self.page.evaluate(
+            f"() => Array.from({_ROOT}.querySelectorAll('.messages .msg')).map("
+            "m => (m.classList.contains('user') ? 'user: ' : 'bot: ') + m.querySelector('.bubble').innerText)")
+
+    def token(self) -> str:
+        """The session token the widget keeps in localStorage."""
+        return self.page.evaluate(
+            "() => JSON.parse(localStorage.getItem(Object.keys(localStorage)"
+            ".find(k => k.startsWith('careerCoach:')))).session")
+
+
+def append_adviser_message(conversations_db: Path, sender_id: str, text: str, adviser: str) -> None:
+    """Store a bot message as the adviser console does: appended to the conversation by another process."""
+    import json
+    import sqlite3
+
+    from rasa.shared.core.events import BotUttered
+
+    event = BotUttered(text, metadata={"adviser": adviser})
+    with sqlite3.connect(conversations_db) as db:
+        db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
+                   (sender_id, event.type_name, event.timestamp, json.dumps(event.as_dict())))
+
+
+def run_coroutine(coroutine: Any) -> Any:
+    """Run a coroutine to completion on a thread of its own.
+
+    Works even when this thread already runs an event loop (Playwright's sync API leaves one).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.fakes import CONSOLE_PASSWORD, Stack, sqlite_url
+from tests.fakes import CHROMIUM, CONSOLE_PASSWORD, Stack, sqlite_url
 from tests.telegram_fake import WEBHOOK_SECRET, FakeBotApi
 
 
@@ -42,3 +43,22 @@ def console_web(stack: Stack) -> Iterator[tuple[str, str]]:
     add_account(get_engine(sqlite_url(stack.conversations_db)), email, CONSOLE_PASSWORD, is_admin=True)
     dispose_engines()
     yield url, email
+
+
+@pytest.fixture(scope="session")
+def web(stack: Stack) -> Stack:
+    """The stack plus the web process serving the demo page, whose widget talks to its Rasa server."""
+    stack.start_web()
+    return stack
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        yield chromium
+        chromium.close()

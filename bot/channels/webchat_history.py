@@ -1,0 +1,74 @@
+"""What the widget shows of a stored conversation: user and bot messages after a cursor."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Optional
+
+from rasa.shared.core.events import BotUttered, Event, Restarted, UserUttered
+
+# Metadata key under which the web chat keeps its own details on stored events.
+META_KEY = "webchat"
+CLOSED = "closed"
+
+
+def user_metadata(client_id: str, title: Optional[str]) -> dict[str, Any]:
+    """Metadata stored with a learner's message: the widget's id and the quick-reply title shown."""
+    details: dict[str, Any] = {"client_id": client_id}
+    if title:
+        details["title"] = title
+    return {META_KEY: details}
+
+
+def closed_marker() -> Restarted:
+    """The event that ends a web chat conversation when the learner starts over."""
+    return Restarted(metadata={META_KEY: CLOSED})
+
+
+def is_closed(events: Sequence[Event]) -> bool:
+    """True once the learner started over: the old token no longer opens the conversation."""
+    return any(isinstance(e, Restarted) and (e.metadata or {}).get(META_KEY) == CLOSED for e in events)
+
+
+def has_message(events: Sequence[Event], message_id: str) -> bool:
+    """True if a learner message with this Rasa message id is already stored (a retry)."""
+    return any(isinstance(e, UserUttered) and e.message_id == message_id for e in events)
+
+
+def _buttons(data: dict[str, Any]) -> list[dict[str, str]]:
+    buttons = data.get("buttons") or []
+    return [{"title": b["title"], "payload": b["payload"]} for b in buttons
+            if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str)]
+
+
+def _as_message(index: int, event: Event) -> Optional[dict[str, Any]]:
+    if isinstance(event, UserUttered):
+        details = (event.metadata or {}).get(META_KEY)
+        details = details if isinstance(details, dict) else {}
+        return {"id": f"e{index}", "from": "user", "time": event.timestamp,
+                "text": details.get("title") or event.text or "",
+                "client_id": details.get("client_id")}
+    if isinstance(event, BotUttered):
+        buttons = _buttons(event.data or {})
+        if not event.text and not buttons:
+            return None  # custom payloads the widget cannot show
+        message: dict[str, Any] = {"id": f"e{index}", "from": "bot", "time": event.timestamp,
+                                   "text": event.text or "", "buttons": buttons}
+        adviser = (event.metadata or {}).get("adviser")
+        if isinstance(adviser, str) and adviser:
+            message["adviser"] = adviser
+        return message
+    return None
+
+
+def messages_after(events: Sequence[Event], cursor: int) -> list[dict[str, Any]]:
+    """Learner and bot messages stored after position `cursor`, oldest first.
+
+    Events are only ever appended to a conversation, so a position is a stable cursor; messages
+    appended by others (an adviser's replies) are included like any other bot message.
+    """
+    found = []
+    for index in range(max(cursor, 0), len(events)):
+        message = _as_message(index, events[index])
+        if message is not None:
+            found.append(message)
+    return found
