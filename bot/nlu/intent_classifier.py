@@ -38,14 +38,18 @@ def _flat(features: Any, width: int) -> np.ndarray:
     return np.asarray(features, dtype=np.float64).ravel()
 
 
-def _tfidf(counts: np.ndarray, transformer: Any) -> np.ndarray:
-    """What a fitted scikit-learn TfidfTransformer makes of one row of counts, in numpy."""
+def _tfidf(counts: np.ndarray, transformer: Any, idf: Optional[np.ndarray]) -> np.ndarray:
+    """What a fitted scikit-learn TfidfTransformer makes of one row of counts, in numpy.
+
+    `idf` is the transformer's `idf_`, passed in because scikit-learn recomputes that
+    property from a sparse diagonal matrix on every access.
+    """
     row = counts.copy()
     present = row > 0
     if transformer.sublinear_tf:
         row[present] = np.log(row[present]) + 1.0
-    if transformer.use_idf:
-        row *= transformer.idf_
+    if idf is not None:
+        row *= idf
     if transformer.norm == "l2":
         norm = np.linalg.norm(row)
         if norm > 0:
@@ -80,6 +84,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         """An untrained classifier."""
         self.config = config
         self._model_storage = model_storage
+        self._idf_cache: dict[str, Optional[np.ndarray]] = {}
         self._resource = resource
         self.model: Optional[dict[str, Any]] = None
 
@@ -132,6 +137,14 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.persist()
         return self._resource
 
+    def _idf(self, origin: str) -> Optional[np.ndarray]:
+        """The idf weights of one sparse featurizer's tf-idf transformer, computed once."""
+        assert self.model is not None
+        if origin not in self._idf_cache:
+            transformer = dict(self.model["sparse"])[origin]
+            self._idf_cache[origin] = np.asarray(transformer.idf_) if transformer.use_idf else None
+        return self._idf_cache[origin]
+
     def _row(self, message: Message) -> np.ndarray:
         """One message's features as a dense row, equal to its row of `_matrix`.
 
@@ -143,7 +156,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         widths = self.model["widths"]
         parts = []
         for origin, transformer in self.model["sparse"]:
-            parts.append(_tfidf(_flat(blocks.get(origin), widths[origin]), transformer))
+            parts.append(_tfidf(_flat(blocks.get(origin), widths[origin]), transformer, self._idf(origin)))
         for origin in self.model["dense"]:
             parts.append(_flat(blocks.get(origin), widths[origin]) * self.config["dense_weight"])
         return np.concatenate(parts)
