@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import OrderedDict
 from typing import Any, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
@@ -17,10 +18,13 @@ from bot.settings import get_settings
 from knowledge.db import ensure_sqlite_folder
 
 _STORED_EVENTS = "_coach_stored_events"  # instance attribute: how many of a tracker's events are stored
+RECENT_TRACKERS = 2000  # trackers kept in memory for their next turn (least recently used dropped)
 
 
 class EnvSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose database URL comes from DATABASE_URL (default SQLite in var/)."""
+
+    engine: sa.engine.Engine
 
     def __init__(self, host: Optional[str] = None, **kwargs: Any) -> None:
         """Connect to DATABASE_URL unless a full URL was given in endpoints.yml."""
@@ -29,6 +33,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         super().__init__(host=url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._pool_sqlite_connections()
+        self._recent: OrderedDict[str, tuple[Optional[int], int, DialogueStateTracker]] = OrderedDict()
 
     def _pool_sqlite_connections(self) -> None:
         """Keep SQLite connections open between turns, in WAL mode.
@@ -37,20 +42,54 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         closing the last connection checkpoints the WAL: measured, that was a tenth of the Rasa
         server's CPU per message. All access happens on the server's event-loop thread.
         """
-        old: sa.engine.Engine = self.engine  # type: ignore[has-type]
-        url = old.url
-        old.dispose()
+        url = self.engine.url
+        self.engine.dispose()
         self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=4, max_overflow=4,
                                        connect_args={"check_same_thread": False},
                                        json_serializer=json.dumps)
         event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
+    def _last_event_id(self, session: Any, sender_id: str) -> Optional[int]:
+        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+
+    def _still_current(self, session: Any, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The tracker this process last saved for `sender_id`, if the database has nothing newer.
+
+        Rebuilding a tracker replays every event of the session (the largest cost of reading
+        it), but the tracker Rasa saved at the end of the previous turn is that same state.
+        It is reused only if no event was stored or deleted since (the conversation's last
+        event id is unchanged, whoever wrote), it has no unsaved events, and the domain is the
+        one it was built with; otherwise the tracker is read from the database as Rasa does.
+        """
+        entry = self._recent.pop(sender_id, None)
+        if entry is None:
+            return None
+        last_id, domain_id, tracker = entry
+        if (domain_id != id(self.domain) or tracker.__dict__.get(_STORED_EVENTS) != len(tracker.events)
+                or self._last_event_id(session, sender_id) != last_id):
+            return None
+        self._recent[sender_id] = entry
+        return tracker
+
+    def _remember(self, session: Any, tracker: DialogueStateTracker) -> None:
+        sessions_started = sum(isinstance(e, SessionStarted) for e in tracker.events)
+        if sessions_started > 1:  # holds earlier sessions that a read would leave out
+            self._recent.pop(tracker.sender_id, None)
+            return
+        self._recent[tracker.sender_id] = (self._last_event_id(session, tracker.sender_id), id(self.domain), tracker)
+        self._recent.move_to_end(tracker.sender_id)
+        while len(self._recent) > RECENT_TRACKERS:
+            self._recent.popitem(last=False)
 
     async def _retrieve(self, sender_id: str,
                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """Rasa's query, reading only the JSON column instead of building an ORM object per event."""
         with self.session_scope() as session:
+            if not fetch_events_from_all_sessions:
+                current = self._still_current(session, sender_id)
+                if current is not None:
+                    return current
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions) \
                 .with_entities(self.SQLEvent.data).all()
         events = [json.loads(data) for (data,) in rows]
@@ -76,8 +115,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             rows = [_event_row(tracker.sender_id, event) for event in new_events]
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
+            tracker.__dict__[_STORED_EVENTS] = len(tracker.events)
+            self._remember(session, tracker)
             session.commit()
-        tracker.__dict__[_STORED_EVENTS] = len(tracker.events)
 
 
 def _event_row(sender_id: str, event: Event) -> dict[str, Any]:
