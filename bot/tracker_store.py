@@ -70,6 +70,8 @@ class EnvSQLTrackerStore(SQLTrackerStore):
                 or self._last_event_id(session, sender_id) != last_id):
             return None
         self._recent[sender_id] = entry
+        # as read from the database: the processor sets these again; others add no model metadata
+        tracker.model_id = tracker.assistant_id = None
         return tracker
 
     def _remember(self, session: Any, tracker: DialogueStateTracker) -> None:

@@ -113,7 +113,9 @@ def _saved_conversation(tmp_path: Path) -> tuple[str, EnvSQLTrackerStore]:
 def test_the_saved_tracker_is_reused_until_someone_else_writes_to_the_conversation(tmp_path: Path) -> None:
     url, store = _saved_conversation(tmp_path)
     first = asyncio.run(store.retrieve("learner-3"))
+    first.model_id = "set by Rasa's processor for its turn"
     assert asyncio.run(store.retrieve("learner-3")) is first  # nothing changed: no rebuild
+    assert first.model_id is None  # as a tracker read from the database
 
     # another process (an adviser, another Rasa worker) appends a bot message
     other = EnvSQLTrackerStore(domain=DOMAIN, host=url)

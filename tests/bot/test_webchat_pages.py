@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,12 +16,17 @@ from bot.webchat import STATIC, widget_server_url
 WIDGET_BUDGET_BYTES = 30_000
 
 
-def client(settings: Settings) -> FlaskClient:
-    """A test client of the whole web application."""
-    return create_app(settings).test_client()
+@pytest.fixture
+def client(tmp_path: Path) -> Callable[[Settings], FlaskClient]:
+    """Makes a test client of the whole web application (the console's tables in a temporary database)."""
+    def make(settings: Settings) -> FlaskClient:
+        return create_app(replace(settings, var_dir=tmp_path,
+                                  database_url=f"sqlite:///{tmp_path / 'conversations.db'}")).test_client()
+    return make
 
 
-def test_the_demo_page_embeds_the_widget_exactly_as_a_customer_site_would() -> None:
+def test_the_demo_page_embeds_the_widget_exactly_as_a_customer_site_would(
+        client: Callable[[Settings], FlaskClient]) -> None:
     page = client(Settings()).get("/", base_url="http://careers.local:8000")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -30,7 +37,7 @@ def test_the_demo_page_embeds_the_widget_exactly_as_a_customer_site_would() -> N
     assert "default-src 'self'" in policy and "connect-src 'self' http://careers.local:5005" in policy
 
 
-def test_the_rasa_url_for_the_demo_page_can_be_configured() -> None:
+def test_the_rasa_url_for_the_demo_page_can_be_configured(client: Callable[[Settings], FlaskClient]) -> None:
     settings = replace(Settings(), webchat_server_url="https://chat.example.org")
     html = client(settings).get("/").get_data(as_text=True)
     assert 'data-server="https://chat.example.org"' in html
@@ -44,7 +51,8 @@ def test_a_rasa_url_that_is_not_http_is_refused(monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.mark.parametrize(("path", "kind"), [("/widget.js", "text/javascript"), ("/widget.css", "text/css")])
-def test_the_widget_files_are_served_with_their_types(path: str, kind: str) -> None:
+def test_the_widget_files_are_served_with_their_types(path: str, kind: str,
+                                                     client: Callable[[Settings], FlaskClient]) -> None:
     reply = client(Settings()).get(path)
     assert reply.status_code == 200 and reply.mimetype == kind
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
