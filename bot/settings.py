@@ -51,11 +51,11 @@ class Settings:
             "REDIS_URL": self.redis_url or "(in-memory lock store)",
             "TELEGRAM_TOKEN": "set" if self.telegram_token else "not set (Telegram off)",
             "TELEGRAM_WEBHOOK_SECRET": "set" if self.telegram_webhook_secret else "not set",
-            "CONSOLE_SECRET_KEY": "set" if self.console_secret_key else "not set",
+            "CONSOLE_SECRET_KEY": "set" if self.console_secret_key else "not set (generated in var/console_secret_key)",
             "WEBCHAT_ALLOWED_ORIGINS": ", ".join(self.webchat_allowed_origins),
             "WEBCHAT_SERVER_URL": self.webchat_server_url or "(the demo page's host, port 5005)",
             "RASA_URL": self.rasa_url,
-            "COACH_API_TOKEN": "set" if self.coach_api_token else "not set",
+            "COACH_API_TOKEN": "set" if self.coach_api_token else "not set (generated in var/coach_api_token)",
         }
 
 
