@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Optional
@@ -34,12 +35,16 @@ def log_tail(path: Path, lines: int = 15) -> str:
 
 
 def run_rasa(args: Sequence[str], log_name: str, timeout: float,
-             cwd: Path = REPO_ROOT) -> None:
-    """Run `rasa <args>` to completion, output to var/bench/logs/<log_name>.log."""
+             cwd: Path = REPO_ROOT, seed: Optional[int] = None) -> None:
+    """Run `rasa <args>` to completion, output to var/bench/logs/<log_name>.log.
+
+    With `seed`, numpy's global generator is seeded first (see bench/seeded_rasa.py).
+    """
     log = log_path(log_name)
+    command = [rasa_executable()] if seed is None else [sys.executable, "-m", "bench.seeded_rasa", str(seed)]
     with log.open("w") as out:
         try:
-            result = subprocess.run([rasa_executable(), *args], cwd=cwd, env=bench_env(),
+            result = subprocess.run([*command, *args], cwd=cwd, env=bench_env(),
                                     stdout=out, stderr=subprocess.STDOUT, timeout=timeout,
                                     check=False)
         except subprocess.TimeoutExpired as exc:

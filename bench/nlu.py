@@ -14,6 +14,7 @@ from bench.commands import CommandError, run_rasa
 from bench.paths import CONFIG_PATH, NLU_DATA
 
 FOLDS = 5
+CV_SEED = 42  # folds are the same on every run (see bench/seeded_rasa.py)
 CV_TIMEOUT_SECONDS = 30 * 60
 DIET_CV_TIMEOUT_SECONDS = 90 * 60
 # Reports Rasa writes that are not about entities.
@@ -66,9 +67,9 @@ def cross_validate(config: Path, label: str, folds: int = FOLDS,
         out_dir = Path(tmp) / "out"
         run_rasa(["test", "nlu", "--nlu", str(NLU_DATA), "--config", str(config),
                   "--cross-validation", "--folds", str(folds), "--out", str(out_dir)],
-                 log_name=f"nlu-cv-{label}", timeout=timeout)
+                 log_name=f"nlu-cv-{label}", timeout=timeout, seed=CV_SEED)
         result: dict[str, Any] = {"classifier": f"{label}: {classifier_label(config)}",
-                                  "folds": folds,
+                                  "folds": folds, "fold_seed": CV_SEED,
                                   **read_intent_report(out_dir),
                                   "confused_pairs": read_confusions(out_dir),
                                   "entity_reports": read_entity_reports(out_dir)}
