@@ -7,11 +7,12 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Coroutine, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 import aiohttp
 import yaml
@@ -19,6 +20,8 @@ import yaml
 from bench.client import new_sender, send, webhook_url
 from bench.commands import bench_env, log_tail
 from bench.paths import REPO_ROOT, log_path, rasa_executable
+
+T = TypeVar("T")
 
 READY_TIMEOUT_SECONDS = 180.0
 STOP_GRACE_SECONDS = 20.0
@@ -159,7 +162,20 @@ async def _wait_for_answer(server: Server, question: str, apologies: Collection[
                        f"see {server.log}:\n{log_tail(server.log)}")
 
 
+def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion, on a thread of its own if this thread runs an event loop.
+
+    (Playwright's synchronous API, used by the browser tests, leaves a loop running.)
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def wait_until_answering(server: Server, question: str, apologies: Collection[str] = (),
                          timeout: float = READY_TIMEOUT_SECONDS) -> float:
     """Ask `question` until a real (non-empty, non-apology) reply comes; seconds it took."""
-    return asyncio.run(_wait_for_answer(server, question, apologies, timeout))
+    return run_to_completion(_wait_for_answer(server, question, apologies, timeout))

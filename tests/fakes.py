@@ -25,6 +25,7 @@ from bench.servers import (
     ensure_alive,
     free_ports,
     rasa_server_args,
+    run_to_completion,
     running,
     stop,
     wait_until_answering,
@@ -569,12 +570,5 @@ def append_adviser_message(conversations_db: Path, sender_id: str, text: str, ad
 
 
 def run_coroutine(coroutine: Any) -> Any:
-    """Run a coroutine to completion on a thread of its own.
-
-    Works even when this thread already runs an event loop (Playwright's sync API leaves one).
-    """
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+    """Run a coroutine to completion, even when this thread already runs an event loop."""
+    return run_to_completion(coroutine)

@@ -139,12 +139,14 @@ def test_apology_while_the_action_server_is_down_then_recovery(stack: Stack) -> 
     """With the action server down the learner gets an apology within seconds, not silence."""
     sender = new_sender()
     stack.stop_actions()
-    started = time.monotonic()
-    status, reply = say(stack.url, sender, "how much does a director of e-commerce earn?")
-    elapsed = time.monotonic() - started
+    try:
+        started = time.monotonic()
+        status, reply = say(stack.url, sender, "how much does a director of e-commerce earn?")
+        elapsed = time.monotonic() - started
+    finally:
+        stack.start_actions()  # whatever happened, later tests need the action server
     assert status == 200 and TROUBLE_REPLY in reply
     assert elapsed < 10
-    stack.start_actions()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         _status, reply = say(stack.url, sender, "how much does a director of e-commerce earn?")
