@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from bot.console import accounts
@@ -27,30 +28,30 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def cmd_adviser_add(args: argparse.Namespace) -> int:
-    """Create an adviser account (or reset its password and re-enable it)."""
+def _change_account(change: Callable[[Any], accounts.Account], done: Callable[[accounts.Account], str]) -> int:
+    """Run one account change against the console database; print the outcome or the refusal."""
     try:
-        account = accounts.add_account(_engine(), args.email, _read_password(), args.admin)
+        account = change(_engine())
     except accounts.AccountError as exc:
         print(exc, file=sys.stderr)
         return 1
     finally:
         dispose_engines()
-    print(f"Adviser {account.email} {'(admin) ' if account.is_admin else ''}can now sign in at /console.")
+    print(done(account))
     return 0
+
+
+def cmd_adviser_add(args: argparse.Namespace) -> int:
+    """Create an adviser account (or reset its password and re-enable it)."""
+    return _change_account(
+        lambda engine: accounts.add_account(engine, args.email, _read_password(), args.admin),
+        lambda account: f"Adviser {account.email} {'(admin) ' if account.is_admin else ''}can now sign in at /console.")
 
 
 def cmd_adviser_disable(args: argparse.Namespace) -> int:
     """Disable an adviser account (they are signed out on their next request)."""
-    try:
-        account = accounts.set_active(_engine(), args.email, False)
-    except accounts.AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    finally:
-        dispose_engines()
-    print(f"Adviser {account.email} is disabled.")
-    return 0
+    return _change_account(lambda engine: accounts.set_active(engine, args.email, False),
+                           lambda account: f"Adviser {account.email} is disabled.")
 
 
 def cmd_adviser_list(_args: argparse.Namespace) -> int:
