@@ -64,6 +64,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         It is reused only if no event was stored or deleted since (the conversation's last
         event id is unchanged, whoever wrote), it has no unsaved events, and the domain is the
         one it was built with; otherwise the tracker is read from the database as Rasa does.
+        It is handed out once (saving it remembers it again), so a second reader, such as a
+        check made while a turn is in progress, gets its own copy from the database and never
+        shares the object the turn is changing.
         """
         entry = self._recent.pop(sender_id, None)
         if entry is None:
@@ -72,7 +75,6 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         if (domain_id != id(self.domain) or tracker.__dict__.get(_STORED_EVENTS) != len(tracker.events)
                 or self._last_event_id(session, sender_id) != last_id):
             return None
-        self._recent[sender_id] = entry
         # as read from the database: the processor sets these again; others add no model metadata
         tracker.model_id = tracker.assistant_id = None
         return tracker

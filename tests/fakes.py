@@ -15,6 +15,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import requests
 from sqlalchemy.orm import sessionmaker
 
 from bench.commands import bench_env, log_tail
@@ -331,6 +332,14 @@ def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Iterat
         yield server
     finally:
         stop(server)
+
+
+def learner_says(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
+    """Send one learner message through the REST channel of the running stack; the replies."""
+    response = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                             timeout=30)
+    assert response.status_code == 200
+    return response.json()
 
 
 # -- Adviser console ------------------------------------------------------------------------------

@@ -114,8 +114,13 @@ def test_the_saved_tracker_is_reused_until_someone_else_writes_to_the_conversati
     url, store = _saved_conversation(tmp_path)
     first = asyncio.run(store.retrieve("learner-3"))
     first.model_id = "set by Rasa's processor for its turn"
+    asyncio.run(store.save(first))  # the turn ends with nothing new
     assert asyncio.run(store.retrieve("learner-3")) is first  # nothing changed: no rebuild
     assert first.model_id is None  # as a tracker read from the database
+    # handed out once: a second reader during the turn gets its own tracker, equal in content
+    second = asyncio.run(store.retrieve("learner-3"))
+    assert second is not first and list(second.events)[-1] == list(first.events)[-1]
+    asyncio.run(store.save(first))
 
     # another process (an adviser, another Rasa worker) appends a bot message
     other = EnvSQLTrackerStore(domain=DOMAIN, host=url)

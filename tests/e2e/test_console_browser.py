@@ -10,21 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.fakes import CONSOLE_PASSWORD, Stack
+from tests.fakes import CONSOLE_PASSWORD, Stack, learner_says
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 SCRIPT_PAYLOAD = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> what pays best?'
 
-
-def learner_says(stack: Stack, sender: str, text: str) -> list[dict]:
-    response = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             timeout=30)
-    assert response.status_code == 200
-    return response.json()
 
 
 @pytest.fixture(scope="module")

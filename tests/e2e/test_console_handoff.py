@@ -9,16 +9,10 @@ import pytest
 import requests
 
 from bot.channels.guard import TROUBLE_REPLY
-from tests.fakes import CONSOLE_PASSWORD, Stack, csrf_of
+from tests.fakes import CONSOLE_PASSWORD, Stack, csrf_of, learner_says
 
 pytestmark = pytest.mark.e2e
 
-
-def learner_says(stack: Stack, sender: str, text: str) -> list[dict]:
-    response = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             timeout=30)
-    assert response.status_code == 200
-    return response.json()
 
 
 def stored_events(stack: Stack, sender: str) -> list[tuple[str, dict]]:
