@@ -52,6 +52,40 @@ def _subject_in(session: Session, text: str) -> Optional[str]:
     return find_in_text(text, subjects)
 
 
+# "a degree in history", "graduated in law", "studying physics", "a chemistry degree": the
+# subject a learner names, whether or not the guide lists it.
+_NAMED_SUBJECT = re.compile(
+    r"\b(?:degree in|graduated in|graduate in|studying|studied|study|majored in|major in|"
+    r"majoring in|reading)\s+([a-z][a-z&' ]{1,40}?)(?=\s+(?:at|last|this|and|but|from|in|"
+    r"with|so|then|because|now|which|i|for)\b|[,.;!?]|$)"
+    r"|\b(?:an?|my)\s+([a-z][a-z&' ]{1,30}?)\s+(?:degree|graduate|grad|student|course)\b")
+_NOT_SUBJECTS = {"a", "an", "the", "uni", "university", "college", "it", "there", "here", "hard",
+                 "my", "degree", "part time", "full time", "online", "abroad", "first", "final",
+                 "undergraduate", "masters", "master's", "university degree", "good", "relevant",
+                 "level", "second", "third", "year", "currently", "still"}
+
+# A bare answer to "what subject?" ("astrophysics", "english literature"), and answers that name none.
+_BARE_SUBJECT = re.compile(r"[a-z][a-z&' ]{2,40}")
+_NO_SUBJECT = {"idk", "dunno", "not sure", "something else", "other", "none", "nothing", "no",
+               "n/a", "na", "undecided", "not decided", "haven't decided", "havent decided", "skip",
+               "no degree", "i don't know", "i dont know", "dont know", "don't know"}
+
+_PREPOSITIONS = {"at", "in", "for", "to", "with", "on", "from", "hard", "part", "full"}
+
+
+def named_subject(text: str) -> Optional[str]:
+    """The degree subject a learner names in free text ("graduated in history" -> "History")."""
+    match = _NAMED_SUBJECT.search(text.lower())
+    if not match:
+        return None
+    subject = (match.group(1) or match.group(2) or "").strip()
+    subject = re.sub(r"^(?:a|an|the|my)\s+", "", subject)
+    if (not subject or subject in _NOT_SUBJECTS or len(subject.split()) > 4
+            or subject.split()[0] in _PREPOSITIONS):
+        return None
+    return subject[0].upper() + subject[1:]
+
+
 _QUESTION = re.compile(r"\?|\b(how|what|which|why|when|where|who|pay|paid|salary|earn|earns|"
                        r"skills?|need|tell|explain)\b")
 
@@ -124,7 +158,7 @@ class ValidateCareerPlanForm(FormValidationAction):
             stages.append("school")
         with session_factory()() as session:
             current, _ = self._roles(tracker, session)
-            subject = _subject_in(session, now)
+            subject = _subject_in(session, now) or named_subject(now)
             if not text.startswith("/") and _STUDY_WORDS.search(now.lower()) and (
                     subject or not stages or stages[0] in STUDY_STAGES):
                 stage = "graduate" if _GRADUATED.search(now.lower()) else "university"
@@ -147,10 +181,13 @@ class ValidateCareerPlanForm(FormValidationAction):
         if text.startswith("/"):
             return {}
         with session_factory()() as session:
-            subject = _subject_in(session, text)
+            subject = _subject_in(session, text) or named_subject(text)
         if subject:
             return {"plan_subject": subject}
         if tracker.get_slot("requested_slot") == "plan_subject" and text.strip():
+            answer = text.strip().lower().rstrip(".!")
+            if _BARE_SUBJECT.fullmatch(answer) and answer not in _NO_SUBJECT:
+                return {"plan_subject": answer[0].upper() + answer[1:]}
             return {"plan_subject": "other"}
         return {}
 
@@ -224,11 +261,16 @@ def build_plan(session: Session, stage: str, subject: Optional[str], current: Op
         degree = queries.qualifications(session, kind="degree")
         subjects = [s for d in degree for s in d.subjects]
         cites += [d.citation for d in degree]
+        named = join_names([s.lower() for s in subjects])
         if subject and subject in subjects:
             steps.append(f"Your {subject.lower()} degree is one employers look for.")
+        elif subject and subject != "other":
+            steps.append(f"Most employers want a solid educational foundation. The guide doesn't name "
+                         f"{subject.lower()}; the degree subjects it names are {named}, so build the "
+                         "experience and certifications below.")
         else:
-            steps.append("Any degree helps; the subjects employers name are "
-                         + ", ".join(s.lower() for s in subjects) + ".")
+            steps.append("Most employers want a solid educational foundation; the degree subjects "
+                         f"the guide names are {named}.")
         routes = queries.entry_routes(session, stage=stage)
         cites += [r.citation for r in routes]
         steps.append("Get in through " + "; ".join(r.name.lower() for r in routes

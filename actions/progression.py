@@ -9,6 +9,7 @@ from actions.base import Ask, Button, KnowledgeAction, Reply, join_names
 from actions.plan import STAGE_LABELS
 from actions.salary import describe_band
 from knowledge import queries
+from knowledge.matching import find_in_text
 from knowledge.queries import RoleInfo
 
 
@@ -162,6 +163,19 @@ class ActionTellPath(KnowledgeAction):
                       Button("Networking and mentoring", "ask_networking")], slots={"role": goal.slug})
 
 
+def specialism_in_text(roles: list[RoleInfo], text: str) -> Optional[RoleInfo]:
+    """The specialism a message names by its focus alone ("the global one", "seo")."""
+    if text.startswith("/"):
+        return None
+    names: dict[str, str] = {}
+    for role in roles:
+        focus = role.title.lower().replace(" e-commerce manager", "")
+        for name in {focus, focus.replace("-", " "), focus.replace("-", ""), focus.split()[0].split("-")[0]}:
+            names.setdefault(name, role.slug)
+    slug = find_in_text(text, names)
+    return next((r for r in roles if r.slug == slug), None)
+
+
 class ActionTellSpecialisations(KnowledgeAction):
     """Specialist e-commerce manager roles."""
 
@@ -171,8 +185,10 @@ class ActionTellSpecialisations(KnowledgeAction):
     def build(self, session: Session, ask: Ask) -> Reply:
         """Each specialism with its focus, or just the one the learner named."""
         roles = queries.list_roles(session, track="specialisation")
-        if ask.role_from_message and ask.role and ask.role.track == "specialisation":
-            role = ask.role
+        named = ask.role if ask.role_from_message and ask.role and ask.role.track == "specialisation" \
+            else specialism_in_text(roles, ask.text)
+        if named:
+            role = named
             return Reply([f"{role.title}: {role.summary}",
                           f"It's one of {len(roles)} specialisms open to e-commerce managers."], [role.citation],
                          [Button("All specialisms", "ask_specialisations"),

@@ -28,6 +28,11 @@ def describe_band(band: SalaryBandInfo) -> str:
     return f"up to the upper end of {pounds(band.max_gbp)} a year"
 
 
+def band_subject(band: SalaryBandInfo) -> str:
+    """Who a band is about: "Mid-level e-commerce roles", "Experienced e-commerce managers"."""
+    return band.label if "e-commerce" in band.label.lower() else f"{band.label} e-commerce roles"
+
+
 def first_sentence(text: str) -> str:
     """The first sentence of a context note, ending with a full stop."""
     return text.split(". ")[0].rstrip(".") + "."
@@ -67,7 +72,7 @@ class ActionTellSalary(KnowledgeAction):
         if band is None:
             return self._overview(session)
         who = ask.role.title if (ask.role and ask.role.pay_level == level and
-                                 not ask.level_from_message) else f"{band.label} e-commerce roles"
+                                 not ask.level_from_message) else band_subject(band)
         lines = [f"{who}: {describe_band(band)}."]
         if band.context and "£" not in band.context:
             lines.append(first_sentence(band.context))

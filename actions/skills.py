@@ -18,7 +18,7 @@ class ActionTellSkills(KnowledgeAction):
         skill = ask.skill or (queries.find_skill(session, ask.text) if not ask.text.startswith("/")
                               and not ask.skill_kind else None)
         if skill:
-            return Reply([f"Yes, {skill.name} is one of the {skill.kind} skills employers look "
+            return Reply([f"Yes. {skill.name} is one of the {skill.kind} skills employers look "
                           f"for in e-commerce managers: {skill.why[0].lower()}{skill.why[1:]}"],
                          [skill.citation],
                          [Button(f"All {skill.kind} skills", "ask_skills", {"skill_kind": skill.kind}),

@@ -124,7 +124,7 @@ def test_choose_topic(last, named, text, expected) -> None:
 def test_a_named_skill_is_confirmed_with_its_kind(say, text, entities, name, kind, why) -> None:
     result = say(ActionTellSkills, text, "ask_skills", entities)
     assert result.text.startswith(
-        f"Yes, {name} is one of the {kind} skills employers look for in e-commerce managers: {why}")
+        f"Yes. {name} is one of the {kind} skills employers look for in e-commerce managers: {why}")
     assert result.text.splitlines()[-1].startswith("Source: E-commerce manager career guide (")
     assert result.titles[0] == f"All {kind} skills"
     assert result.buttons[0]["payload"] == f'/ask_skills{{"skill_kind":"{kind}"}}'

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.plan import ActionMakePlan, ValidateCareerPlanForm, build_plan
+from actions.plan import ActionMakePlan, ValidateCareerPlanForm, build_plan, named_subject
 from tests.fakes import ActionResult, amounts_in_text, make_tracker, run_action
 
 FORM = {"name": "career_plan_form"}
@@ -123,10 +123,36 @@ def test_studying_a_subject_means_university(fill) -> None:
     assert filled(result) == {"plan_stage": "university", "plan_subject": "Marketing"}
 
 
-def test_an_unlisted_subject_answer_becomes_other(fill) -> None:
+def test_an_unlisted_subject_answer_is_kept_by_name(fill) -> None:
     result = fill("astrophysics", "nlu_fallback", requested="plan_subject",
                   plan_stage="university")
+    assert filled(result) == {"plan_subject": "Astrophysics"}
+
+
+@pytest.mark.parametrize("answer", ["something else", "idk", "not sure", "🤷", "42"])
+def test_a_non_answer_to_the_subject_question_becomes_other(fill, answer) -> None:
+    result = fill(answer, "nlu_fallback", requested="plan_subject", plan_stage="university")
     assert filled(result) == {"plan_subject": "other"}
+
+
+def test_a_graduate_naming_an_unlisted_subject_in_one_sentence(fill) -> None:
+    result = fill("i graduated in history last year and work in a call centre", "request_plan",
+                  [{"entity": "stage", "value": "customer-service"}])
+    assert filled(result) == {"plan_stage": "graduate", "plan_subject": "History"}
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("i have a degree in english literature", "English literature"),
+    ("graduated in law, now what", "Law"),
+    ("i'm studying physics at leeds", "Physics"),
+    ("i've got a chemistry degree", "Chemistry"),
+    ("i'm a history graduate working in a shop", "History"),
+    ("i'm at uni", None),
+    ("i'm studying at university", None),
+    ("i have a degree", None),
+])
+def test_named_subject_reads_the_subject_a_learner_names(text, subject) -> None:
+    assert named_subject(text) == subject
 
 
 def test_unknown_values_are_rejected_by_validation(domain) -> None:
@@ -223,8 +249,17 @@ def test_graduate_plan_recognises_the_subject(plan) -> None:
 
 def test_student_with_another_subject_hears_the_named_subjects(plan) -> None:
     result = plan(plan_stage="university", plan_subject="other", plan_goal="ecommerce-manager")
-    assert ("1. Any degree helps; the subjects employers name are business management, marketing, "
-            "fashion buying, retail business management.") in result.text
+    assert ("1. Most employers want a solid educational foundation; the degree subjects the guide "
+            "names are business management, marketing, fashion buying and retail business "
+            "management.") in result.text
+
+
+def test_a_graduate_in_an_unlisted_subject_is_told_so_honestly(plan) -> None:
+    result = plan(plan_stage="graduate", plan_subject="History", plan_goal="ecommerce-manager")
+    assert ("1. Most employers want a solid educational foundation. The guide doesn't name history; "
+            "the degree subjects it names are business management, marketing, fashion buying and "
+            "retail business management, so build the experience and certifications below.") in result.text
+    assert "Your history degree is one employers look for" not in result.text
 
 
 def test_plan_for_someone_already_at_the_goal(plan) -> None:

@@ -182,6 +182,19 @@ def test_specialisations_lists_all_five(say) -> None:
     assert result.slot_events == [("last_topic", "specialisations")]
 
 
+@pytest.mark.parametrize("text, title", [
+    ("tell me about the global one", "Global e-commerce manager"),
+    ("can i specialise in data", "Data-driven e-commerce manager"),
+    ("what does the multichannel one do", "Multi-channel e-commerce manager"),
+    ("seo specialism?", "SEO e-commerce manager"),
+])
+def test_a_specialism_named_by_its_focus_gets_its_own_answer(say, text, title) -> None:
+    result = say(ActionTellSpecialisations, text, "ask_specialisations")
+    assert result.text.startswith(f"{title}: ")
+    assert "It's one of 5 specialisms open to e-commerce managers." in result.text
+    assert result.titles[0] == "All specialisms"
+
+
 def test_self_employment_gives_both_routes_and_no_pay_figures(say) -> None:
     result = say(ActionTellSelfEmployment, "can I work for myself", "ask_self_employment")
     lines = result.text.splitlines()

@@ -54,7 +54,8 @@ def test_senior_gives_52000_to_over_120000_and_the_60000_experienced_note(say) -
 def test_experienced_level_mentions_the_senior_band_too(say) -> None:
     result = say(ActionTellSalary, "and experienced?", "ask_salary", {"level": "experienced"})
     assert_salary_reply(result)
-    assert "up to the upper end of £60,000 a year" in result.text
+    assert result.text.startswith(
+        "Experienced e-commerce managers: up to the upper end of £60,000 a year.")
     assert "senior positions, from £52,000 to over £120,000." in result.text
 
 
@@ -116,7 +117,7 @@ def test_no_entity_and_no_context_lists_every_band(say) -> None:
         "- Mid-level: £29,000 to £55,000 a year",
         "- Senior: £52,000 to over £120,000 a year",
         "- Director level: £78,000 to £142,000 or more a year",
-        "- Experienced manager: up to the upper end of £60,000 a year",
+        "- Experienced e-commerce managers: up to the upper end of £60,000 a year",
     ]
     assert result.titles == ["What affects pay?", "Career ladder", "Plan my route"]
     # Nothing to remember but the topic.
