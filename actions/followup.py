@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 # import them here so every topic is reachable however this module was loaded.
 from actions import entry, progression, role, salary, scope, skills  # noqa: F401
 from actions.base import Ask, Button, KnowledgeAction, Reply, read_ask, send, session_factory
+from knowledge import queries
 
 # Which kinds of detail each topic can take; a follow-up naming another kind changes topic.
 _TAKES: dict[str, set[str]] = {
@@ -20,12 +21,18 @@ _TAKES: dict[str, set[str]] = {
     "path": {"role"},
     "role": {"role"},
     "skills": {"skill", "skill_kind"},
+    "specialisations": {"role"},
 }
 _NEXT_WORDS = ("after that", "then what", "what then", "and then", "next", "after this")
 
 
-def choose_topic(last_topic: Optional[str], ask: Ask) -> Optional[str]:
-    """The topic a follow-up continues: the last one if it fits what was named, else the best fit."""
+def choose_topic(last_topic: Optional[str], ask: Ask, names_specialism: bool = False) -> Optional[str]:
+    """The topic a follow-up continues: the last one if it fits what was named, else the best fit.
+
+    `names_specialism`: the message names a specialism by its focus ("and the data one?").
+    """
+    if names_specialism and last_topic == "specialisations":
+        return last_topic
     named = {kind for kind, present in (
         ("role", ask.role_from_message), ("level", ask.level_from_message),
         ("skill", ask.skill is not None), ("skill_kind", ask.skill_kind is not None)) if present}
@@ -55,7 +62,9 @@ class ActionAnswerFollowup(Action):
         """Find the topic, then let that topic's action build the answer."""
         with session_factory()() as session:
             ask = read_ask(tracker, session)
-            topic = choose_topic(tracker.get_slot("last_topic"), ask)
+            specialisms = queries.list_roles(session, track="specialisation")
+            topic = choose_topic(tracker.get_slot("last_topic"), ask,
+                                 progression.specialism_in_text(specialisms, ask.text) is not None)
             action = KnowledgeAction.for_topic(topic) if topic else None
             if action is None:
                 reply = Reply(["Could you say a bit more? For example: 'how much does a director earn?'"],

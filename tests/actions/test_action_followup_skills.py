@@ -73,6 +73,20 @@ def test_role_followup_after_a_role_question_describes_the_role(say) -> None:
     assert result.slots["last_topic"] == "role"
 
 
+def test_a_specialism_followup_after_specialisms_stays_on_specialisms(say) -> None:
+    result = say(ActionAnswerFollowup, "and the data one?", "followup", {"skill": "data-analytics"},
+                 slots={"last_topic": "specialisations"})
+    assert result.text.startswith("Data-driven e-commerce manager: ")
+    assert result.slots["last_topic"] == "specialisations"
+
+
+def test_a_skill_followup_after_specialisms_moves_to_skills(say) -> None:
+    result = say(ActionAnswerFollowup, "and leadership?", "followup", {"skill": "leadership"},
+                 slots={"last_topic": "specialisations"})
+    assert result.text.startswith("Yes. Leadership is one of the soft skills")
+    assert result.slots["last_topic"] == "skills"
+
+
 def test_followup_with_nothing_to_go_on_asks_for_more(say) -> None:
     result = say(ActionAnswerFollowup, "hmm ok", "followup")
     assert result.text == "Could you say a bit more? For example: 'how much does a director earn?'"
