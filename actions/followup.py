@@ -62,9 +62,10 @@ class ActionAnswerFollowup(Action):
         """Find the topic, then let that topic's action build the answer."""
         with session_factory()() as session:
             ask = read_ask(tracker, session)
-            specialisms = queries.list_roles(session, track="specialisation")
-            topic = choose_topic(tracker.get_slot("last_topic"), ask,
-                                 progression.specialism_in_text(specialisms, ask.text) is not None)
+            last_topic = tracker.get_slot("last_topic")
+            names_specialism = last_topic == "specialisations" and progression.specialism_in_text(
+                queries.list_roles(session, track="specialisation"), ask.text) is not None
+            topic = choose_topic(last_topic, ask, names_specialism)
             action = KnowledgeAction.for_topic(topic) if topic else None
             if action is None:
                 reply = Reply(["Could you say a bit more? For example: 'how much does a director earn?'"],

@@ -59,31 +59,32 @@ _NAMED_SUBJECT = re.compile(
     r"majoring in|reading)\s+([a-z][a-z&' ]{1,40}?)(?=\s+(?:at|last|this|and|but|from|in|"
     r"with|so|then|because|now|which|i|for)\b|[,.;!?]|$)"
     r"|\b(?:an?|my)\s+([a-z][a-z&' ]{1,30}?)\s+(?:degree|graduate|grad|student|course)\b")
-_NOT_SUBJECTS = {"a", "an", "the", "uni", "university", "college", "it", "there", "here", "hard",
-                 "my", "degree", "part time", "full time", "online", "abroad", "first", "final",
-                 "undergraduate", "masters", "master's", "university degree", "good", "relevant",
-                 "level", "second", "third", "year", "currently", "still"}
-
-# A bare answer to "what subject?" ("astrophysics", "english literature"), and answers that name none.
+# Phrases that sit where a subject would but name none ("studying at uni", "idk").
+_NOT_A_SUBJECT = {"a", "an", "the", "it", "there", "here", "my", "uni", "university", "college",
+                  "degree", "university degree", "online", "abroad", "first", "final", "second",
+                  "third", "year", "level", "undergraduate", "masters", "master's", "good",
+                  "relevant", "currently", "still", "idk", "dunno", "not sure", "something else",
+                  "other", "none", "nothing", "no", "n/a", "na", "undecided", "not decided",
+                  "haven't decided", "havent decided", "skip", "no degree", "i don't know",
+                  "i dont know", "dont know", "don't know"}
+_NOT_A_SUBJECT_START = {"at", "in", "for", "to", "with", "on", "from", "hard", "part", "full"}
+# A bare answer to "what subject?" ("astrophysics", "english literature").
 _BARE_SUBJECT = re.compile(r"[a-z][a-z&' ]{2,40}")
-_NO_SUBJECT = {"idk", "dunno", "not sure", "something else", "other", "none", "nothing", "no",
-               "n/a", "na", "undecided", "not decided", "haven't decided", "havent decided", "skip",
-               "no degree", "i don't know", "i dont know", "dont know", "don't know"}
 
-_PREPOSITIONS = {"at", "in", "for", "to", "with", "on", "from", "hard", "part", "full"}
+
+def _as_subject(phrase: str) -> Optional[str]:
+    """A phrase as a subject name ("english literature" -> "English literature"), or None."""
+    subject = re.sub(r"^(?:a|an|the|my)\s+", "", phrase.strip().lower().rstrip(".!"))
+    words = subject.split()
+    if not words or subject in _NOT_A_SUBJECT or len(words) > 4 or words[0] in _NOT_A_SUBJECT_START:
+        return None
+    return subject[0].upper() + subject[1:]
 
 
 def named_subject(text: str) -> Optional[str]:
     """The degree subject a learner names in free text ("graduated in history" -> "History")."""
     match = _NAMED_SUBJECT.search(text.lower())
-    if not match:
-        return None
-    subject = (match.group(1) or match.group(2) or "").strip()
-    subject = re.sub(r"^(?:a|an|the|my)\s+", "", subject)
-    if (not subject or subject in _NOT_SUBJECTS or len(subject.split()) > 4
-            or subject.split()[0] in _PREPOSITIONS):
-        return None
-    return subject[0].upper() + subject[1:]
+    return _as_subject(match.group(1) or match.group(2) or "") if match else None
 
 
 _QUESTION = re.compile(r"\?|\b(how|what|which|why|when|where|who|pay|paid|salary|earn|earns|"
@@ -186,9 +187,8 @@ class ValidateCareerPlanForm(FormValidationAction):
             return {"plan_subject": subject}
         if tracker.get_slot("requested_slot") == "plan_subject" and text.strip():
             answer = text.strip().lower().rstrip(".!")
-            if _BARE_SUBJECT.fullmatch(answer) and answer not in _NO_SUBJECT:
-                return {"plan_subject": answer[0].upper() + answer[1:]}
-            return {"plan_subject": "other"}
+            bare = _as_subject(answer) if _BARE_SUBJECT.fullmatch(answer) else None
+            return {"plan_subject": bare or "other"}
         return {}
 
     async def extract_plan_current_role(self, dispatcher: CollectingDispatcher, tracker: Tracker,

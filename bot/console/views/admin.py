@@ -7,10 +7,10 @@ from werkzeug.wrappers import Response
 from bot.console import audit, stats
 from bot.console.accounts import AccountError, add_account, list_accounts, set_active, set_admin
 from bot.console.context import Console
-from bot.console.filters import FilterError, parse_page
 from bot.console.handoff import claimant
 from bot.console.privacy import erase, find_for_erasure
 from bot.console.security import admin_required, current
+from bot.console.views import requested_page
 
 
 def register(blueprint: Blueprint, console: Console) -> None:
@@ -88,10 +88,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @admin_required
     def audit_log() -> str:
         """The audit log, newest first."""
-        try:
-            page = parse_page(request.args.get("page"))
-        except FilterError as exc:
-            abort(400, description=str(exc))
+        page = requested_page()
         rows, total = audit.entries(console.engine, page, request.args.get("actor", "")[:255],
                                     request.args.get("action", "")[:32])
         return render_template("console/audit.html", rows=rows, total=total, page=page,

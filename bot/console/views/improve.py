@@ -7,8 +7,8 @@ from werkzeug.wrappers import Response
 from bot.console import audit, casework, queries
 from bot.console.context import Console
 from bot.console.exports import nlu_yaml
-from bot.console.filters import FilterError, parse_page
 from bot.console.security import current, login_required
+from bot.console.views import requested_page
 
 
 def register(blueprint: Blueprint, console: Console) -> None:
@@ -18,10 +18,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @login_required
     def improve() -> str:
         """Misunderstood learner messages, newest first."""
-        try:
-            page = parse_page(request.args.get("page"))
-        except FilterError as exc:
-            abort(400, description=str(exc))
+        page = requested_page()
         unlabelled = request.args.get("all") != "1"
         with console.engine.connect() as connection:
             rows, total = queries.misunderstood(connection, page, unlabelled)
