@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 
 from bench import console_data as ev
+from bench.servers import free_ports
 from bot.console import stats
 from bot.console.accounts import add_account
 from bot.console.db import dispose_engines, get_engine, upgrade
@@ -26,7 +27,8 @@ NOW = time.time()
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings on a private SQLite file and var folder."""
+    """Settings on a private SQLite file and var folder, pointing at no running assistant."""
+    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{free_ports(1)[0]}")
     monkeypatch.setenv("DATABASE_URL", sqlite_url(tmp_path / "conversations.db"))
     monkeypatch.setenv("COACH_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("CONSOLE_SECRET_KEY", "test-secret")

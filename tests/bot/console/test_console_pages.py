@@ -49,6 +49,15 @@ def test_bad_parameters_give_400_with_a_message_and_no_traceback(admin_client, q
     assert "400" in body and "Traceback" not in body and "must" in body or "past the last page" in body
 
 
+@pytest.mark.parametrize("path", ["/console/improve", "/console/admin/audit"])
+def test_a_bad_page_number_on_the_paged_lists_is_a_400(admin_client, path):
+    client, _ = admin_client
+    response = client.get(f"{path}?page=abc")
+    assert response.status_code == 400
+    assert "Traceback" not in text(response)
+    assert client.get(f"{path}?page=1").status_code == 200
+
+
 def test_unknown_conversation_is_404(admin_client):
     client, token = admin_client
     assert client.get("/console/conversations/nobody-here").status_code == 404
