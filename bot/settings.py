@@ -66,7 +66,8 @@ class Settings:
             "CONSOLE_COOKIE_SECURE": self.console_cookie_secure,
             "CONSOLE_TRUSTED_PROXIES": str(self.console_trusted_proxies),
             "ACTION_SERVER_HOST": self.action_server_host,
-            "ACTION_SERVER_TOKEN": "set" if self.action_server_token else "not set (generated in var/action_server_token)",
+            "ACTION_SERVER_TOKEN": ("set" if self.action_server_token
+                                    else "not set (generated in var/action_server_token)"),
         }
 
 

@@ -30,7 +30,8 @@ def _configure_app(state: BlueprintSetupState, console: Console) -> None:
                       SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.console_session_hours),
                       MAX_CONTENT_LENGTH=1_000_000)
-    app.session_interface = security.SessionInterface(settings.console_cookie_secure)
+    app.session_interface = security.SessionInterface(  # type: ignore[attr-defined]
+        settings.console_cookie_secure)
     upgrade(console.engine)
 
 

@@ -1,5 +1,4 @@
-"""Server-side console sessions: created at sign-in, checked on every request, ended by logout,
-password change or disabling the account, and never valid longer than an absolute lifetime."""
+"""Server-side console sessions: checked on every request, ended by logout, password change or disable."""
 from __future__ import annotations
 
 import hashlib
