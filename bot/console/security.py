@@ -69,7 +69,7 @@ def load_account(console: Console) -> Account | None:
 
 def sign_in(console: Console, account: Account) -> None:
     """Start a fresh session for the adviser (a new session id defeats session fixation)."""
-    session.clear()
+    sign_out(console)  # a sign-in over an older session ends that one
     session.permanent = True
     session["account_id"] = account.id
     session["sid"] = sessions.start(console.engine, account.id, _lifetime(console))

@@ -309,3 +309,12 @@ def test_a_bulk_export_unmasks_only_conversations_the_admin_revealed(app, engine
         unmasked = c.execute(select(audit_log.c.sender_id).where(
             audit_log.c.action == "export", audit_log.c.sender_id.is_not(None))).scalars().all()
     assert unmasked == ["human-web"]
+
+
+def test_signing_in_again_ends_the_previous_session_of_that_browser(app, admin, conversations, signed_in):
+    client, token = signed_in(admin)
+    before = copied(client)
+    again = client.post("/console/login", data={"email": admin, "password": PASSWORD, "csrf_token": token})
+    assert again.status_code == 302 and copied(client) != before
+    assert replay(app, before).get("/console/").status_code == 302
+    assert client.get("/console/").status_code == 200
