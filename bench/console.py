@@ -73,6 +73,7 @@ def run(count: int = CONVERSATIONS) -> dict[str, Any]:
 def _measure(work: Path, count: int) -> dict[str, Any]:
     from datetime import datetime, timedelta, timezone
 
+    from bot.console import sessions
     from bot.console.accounts import add_account
     from bot.console.db import dispose_engines, get_engine, upgrade
     from bot.console.stats import compute
@@ -104,6 +105,7 @@ def _measure(work: Path, count: int) -> dict[str, Any]:
     client = create_app(settings).test_client()
     with client.session_transaction() as session:  # signed in, as after the login form
         session["account_id"] = account.id
+        session["sid"] = sessions.start(engine, account.id, settings.console_session_hours * 3600)
     week_ago = (datetime.now(timezone.utc) - timedelta(days=7)).date().isoformat()
     pages: dict[str, dict[str, float]] = {}
     for group in (INBOX, SEARCH, OTHER):

@@ -37,6 +37,12 @@ class Settings:
     webchat_server_url: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     coach_api_token: str = field(default="", repr=False)
+    # Console sign-in and the action server's exposure (issue 11).
+    console_session_hours: int = 8
+    console_cookie_secure: str = "auto"
+    console_trusted_proxies: int = 0
+    action_server_host: str = "127.0.0.1"
+    action_server_token: str = field(default="", repr=False)
 
     @property
     def spacy_pipeline_dir(self) -> Path:
@@ -56,6 +62,12 @@ class Settings:
             "WEBCHAT_SERVER_URL": self.webchat_server_url or "(the demo page's host, port 5005)",
             "RASA_URL": self.rasa_url,
             "COACH_API_TOKEN": "set" if self.coach_api_token else "not set (generated in var/coach_api_token)",
+            "CONSOLE_SESSION_HOURS": str(self.console_session_hours),
+            "CONSOLE_COOKIE_SECURE": self.console_cookie_secure,
+            "CONSOLE_TRUSTED_PROXIES": str(self.console_trusted_proxies),
+            "ACTION_SERVER_HOST": self.action_server_host,
+            "ACTION_SERVER_TOKEN": ("set" if self.action_server_token
+                                    else "not set (generated in var/action_server_token)"),
         }
 
 
@@ -69,6 +81,24 @@ def _positive_int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _count(name: str, default: int) -> int:
+    """A whole number that may be 0 (e.g. how many proxies to trust)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number (0 or more), got {raw!r}")
+    return int(raw)
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (case-insensitive), or the default when unset."""
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
 
 
@@ -107,6 +137,11 @@ def load_settings() -> Settings:
         webchat_server_url=_server_url(env.get("WEBCHAT_SERVER_URL", "")),
         rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
         coach_api_token=env.get("COACH_API_TOKEN", ""),
+        console_session_hours=_positive_int("CONSOLE_SESSION_HOURS", 8),
+        console_cookie_secure=_choice("CONSOLE_COOKIE_SECURE", "auto", ("auto", "true", "false")),
+        console_trusted_proxies=_count("CONSOLE_TRUSTED_PROXIES", 0),
+        action_server_host=env.get("ACTION_SERVER_HOST", "").strip() or "127.0.0.1",
+        action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
     )
 
 

@@ -6,16 +6,18 @@ words ("one hundred and forty-two thousand").
 from __future__ import annotations
 
 import re
+import secrets
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 from sqlalchemy.orm import sessionmaker
 
 from bench.commands import bench_env, log_tail
@@ -235,6 +237,7 @@ def run_action(action: Any, tracker: Any, domain: dict[str, Any]) -> ActionResul
 
 READY_QUESTION = "how much does a director of e-commerce earn?"
 CREDENTIALS = Path(__file__).resolve().parents[1] / "credentials.yml"
+PROJECT_ENDPOINTS = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
 
 
 class Stack:
@@ -244,6 +247,8 @@ class Stack:
         self.action_port, self.rasa_port, self.web_port = free_ports(3)
         self.conversations_db = tmp / "conversations.db"
         self.env = {"DATABASE_URL": sqlite_url(self.conversations_db),
+                    # Shared by the action server and the Rasa server (endpoints.yml sends it).
+                    "ACTION_SERVER_TOKEN": secrets.token_urlsafe(16),
                     "KNOWLEDGE_DATABASE_URL": sqlite_url(knowledge_db),
                     # The adviser console (web process) hands conversations over through this Rasa server.
                     "RASA_URL": self.url,
@@ -251,7 +256,8 @@ class Stack:
                     "WEBCHAT_ALLOWED_ORIGINS": f"{self.web_url},http://localhost:{self.web_port}",
                     "WEBCHAT_SERVER_URL": self.url}
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
-            "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
+            "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook",
+                                "headers": PROJECT_ENDPOINTS["action_endpoint"]["headers"]},
             "tracker_store": {"type": "bot.tracker_store.EnvSQLTrackerStore"}})
         self.model = model
         self.rasa_env: dict[str, str] = {}  # extra environment for the Rasa server only
@@ -269,10 +275,10 @@ class Stack:
         return f"http://127.0.0.1:{self.web_port}"
 
     def start_actions(self) -> None:
-        """Start the action server."""
-        self.actions = self._stack.enter_context(running(
-            "e2e-actions", ["run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            self.action_port, self.env))
+        """Start the action server as the Procfile does (127.0.0.1, token from the environment)."""
+        self.actions = self._stack.enter_context(python_server(
+            "e2e-actions", ["actions.serve", "--port", str(self.action_port)], self.action_port, self.env,
+            "/health"))
 
     def start_rasa(self, extra_env: dict[str, str] | None = None) -> None:
         """Start the Rasa server and wait until it answers a real question.
@@ -308,30 +314,36 @@ class Stack:
 
 
 @contextmanager
-def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Iterator[Server]:
-    """`python -m bot.web.serve --port PORT` until the block ends, ready once /healthz answers."""
-    log = log_path("e2e-web")
+def python_server(name: str, module_args: list[str], port: int, env: dict[str, str], health: str,
+                  timeout: float = 60.0) -> Iterator[Server]:
+    """`python -m MODULE ARGS...` until the block ends, ready once GET `health` answers 200."""
+    log = log_path(name)
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot.web.serve", "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", *module_args],
                                    cwd=REPO_ROOT, env=bench_env(env), stdout=out,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
-    server = Server("e2e-web", process, log, port)
+    server = Server(name, process, log, port)
     try:
         deadline = time.monotonic() + timeout
         while True:
             ensure_alive(server)
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=5) as reply:
                     if reply.status == 200:
                         break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise ServerError(f"web process not answering; see {log}:\n{log_tail(log)}") from None
+                    raise ServerError(f"{name} not answering; see {log}:\n{log_tail(log)}") from None
                 time.sleep(0.2)
         yield server
     finally:
         stop(server)
+
+
+def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> AbstractContextManager[Server]:
+    """`python -m bot.web.serve --port PORT` until the block ends, ready once /healthz answers."""
+    return python_server("e2e-web", ["bot.web.serve", "--port", str(port)], port, env, "/healthz", timeout)
 
 
 def learner_says(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:

@@ -23,11 +23,15 @@ SYNC_BUDGET_SECONDS = 1.0
 
 def _configure_app(state: BlueprintSetupState, console: Console) -> None:
     """Session cookie settings (the console is the only part of the web app that signs in)."""
-    app = state.app
-    app.secret_key = console_secret_key(console.settings.console_secret_key, console.settings.var_dir)
+    app, settings = state.app, console.settings
+    app.secret_key = console_secret_key(settings.console_secret_key, settings.var_dir)
+    # The cookie's own expiry; the server-side session record enforces the absolute lifetime.
     app.config.update(SESSION_COOKIE_NAME="coach_console", SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+                      SESSION_COOKIE_SAMESITE="Lax",
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.console_session_hours),
                       MAX_CONTENT_LENGTH=1_000_000)
+    app.session_interface = security.SessionInterface(  # type: ignore[attr-defined]
+        settings.console_cookie_secure)
     upgrade(console.engine)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.console import sessions
 from bot.console.tables import accounts
 
 MIN_PASSWORD_CHARS = 10
@@ -17,6 +18,9 @@ LOCKOUT_SECONDS = 15 * 60
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A real hash, so a login for an unknown email costs as much time as one for a known email.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+# Every refused password gets this one message, whether the account exists, is locked or not.
+LOGIN_REFUSED = (f"Wrong email or password. After {MAX_FAILED_LOGINS} wrong passwords in a row an "
+                 f"account is locked for {LOCKOUT_SECONDS // 60} minutes.")
 
 
 class AccountError(ValueError):
@@ -64,18 +68,21 @@ def add_account(engine: Engine, email: str, password: str, is_admin: bool = Fals
             connection.execute(insert(accounts).values(email=email, created_at=time.time(), **values))
         else:
             connection.execute(update(accounts).where(accounts.c.id == existing).values(**values))
+            sessions.end_all(connection, existing)  # a new password signs out every old session
         row = connection.execute(select(accounts).where(accounts.c.email == email)).one()
     return _account(row)
 
 
 def set_active(engine: Engine, email: str, active: bool) -> Account:
-    """Disable (or re-enable) an account; disabled advisers are signed out on their next request."""
+    """Disable (or re-enable) an account; either way its sessions end (re-enabling revives none)."""
     email = normalise_email(email)
     with engine.begin() as connection:
         if connection.execute(update(accounts).where(accounts.c.email == email)
                               .values(active=active, failed_logins=0, locked_until=None)).rowcount == 0:
             raise AccountError(f"No adviser account for {email}.")
-        return _account(connection.execute(select(accounts).where(accounts.c.email == email)).one())
+        account = _account(connection.execute(select(accounts).where(accounts.c.email == email)).one())
+        sessions.end_all(connection, account.id)
+        return account
 
 
 def set_admin(engine: Engine, account_id: int, is_admin: bool) -> None:
@@ -112,30 +119,32 @@ class LoginResult:
 
 
 def authenticate(engine: Engine, email: str, password: str, now: float | None = None) -> LoginResult:
-    """Check a password; five failures in a row lock the account for 15 minutes."""
+    """Check a password; five failures in a row lock the account for 15 minutes.
+
+    Unknown, malformed, locked and existing emails all cost one password hash and get the same
+    message, so neither the answer nor its timing tells whether an account exists.
+    """
     now = time.time() if now is None else now
-    generic = "Wrong email or password."
+    refused = LoginResult(None, LOGIN_REFUSED)
     try:
         email = normalise_email(email)
     except AccountError:
         check_password_hash(_DUMMY_HASH, password or "")
-        return LoginResult(None, generic)
+        return refused
     with engine.begin() as connection:
         row = connection.execute(select(accounts).where(accounts.c.email == email)).first()
         if row is None:
             check_password_hash(_DUMMY_HASH, password or "")
-            return LoginResult(None, generic)
+            return refused
+        matches = check_password_hash(row.password_hash, password or "")
         if row.locked_until and row.locked_until > now:
-            minutes = max(1, int((row.locked_until - now) // 60) + 1)
-            return LoginResult(None, f"Too many failed attempts: try again in {minutes} minute(s).")
-        if not check_password_hash(row.password_hash, password or ""):
+            return refused
+        if not matches:
             failures = (row.failed_logins or 0) + 1
             locked = now + LOCKOUT_SECONDS if failures >= MAX_FAILED_LOGINS else None
             connection.execute(update(accounts).where(accounts.c.id == row.id).values(
                 failed_logins=0 if locked else failures, locked_until=locked))
-            if locked:
-                return LoginResult(None, "Too many failed attempts: the account is locked for 15 minutes.")
-            return LoginResult(None, generic)
+            return refused
         if not row.active:
             return LoginResult(None, "This account is disabled.")
         connection.execute(update(accounts).where(accounts.c.id == row.id).values(

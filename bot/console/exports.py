@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -18,9 +18,8 @@ COLUMNS = ("conversation_id", "event_id", "time_utc", "role", "text", "intent", 
 CHUNK = 200
 
 
-def _records(engine: Engine, senders: Iterable[str], reveal: bool) -> Iterator[dict[str, object]]:
+def _records(engine: Engine, senders: Iterable[str], revealed: Collection[str]) -> Iterator[dict[str, object]]:
     wanted = iter(senders)
-    show: Callable[[str], str] = (lambda t: t) if reveal else mask
     while True:
         chunk = [s for _, s in zip(range(CHUNK), wanted, strict=False)]
         if not chunk:
@@ -31,22 +30,26 @@ def _records(engine: Engine, senders: Iterable[str], reveal: bool) -> Iterator[d
         rows.sort(key=lambda r: (order[r.sender_id], r.event_id))
         for row in rows:
             yield {"conversation_id": row.sender_id, "event_id": row.event_id, "time_utc": iso(row.ts),
-                   "role": row.role, "text": show(row.text), "intent": row.intent,
+                   "role": row.role, "text": row.text if row.sender_id in revealed else mask(row.text),
+                   "intent": row.intent,
                    "confidence": None if row.confidence is None else round(row.confidence, 4)}
 
 
-def stream(engine: Engine, senders: Iterable[str], fmt: str, reveal: bool = False) -> Iterator[str]:
-    """The messages of the conversations (in the given order), chunk by chunk as text."""
+def stream(engine: Engine, senders: Iterable[str], fmt: str, revealed: Collection[str] = ()) -> Iterator[str]:
+    """The messages of the conversations (in the given order), chunk by chunk as text.
+
+    Contact details are masked except in the `revealed` conversations (ones an admin revealed).
+    """
     if fmt not in FORMATS:
         raise ValueError(fmt)
     if fmt == "jsonl":
-        for record in _records(engine, senders, reveal):
+        for record in _records(engine, senders, revealed):
             yield json.dumps(record, ensure_ascii=False) + "\n"
         return
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
-    for n, record in enumerate(_records(engine, senders, reveal), start=1):
+    for n, record in enumerate(_records(engine, senders, revealed), start=1):
         writer.writerow({k: _csv_safe(v) for k, v in record.items()})
         if n % 500 == 0:
             yield buffer.getvalue()

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
+from bot.console import sessions
 from bot.console.accounts import Account, get_account
 from bot.console.context import Console
 
@@ -41,24 +43,59 @@ def check_csrf() -> None:
                                "Reload the page and try again.")
 
 
+def _lifetime(console: Console) -> float:
+    """The absolute session lifetime in seconds (from sign-in; requests do not extend it)."""
+    return console.settings.console_session_hours * 3600.0
+
+
 def load_account(console: Console) -> Account | None:
-    """The signed-in, still active adviser, or None (a disabled account is signed out)."""
-    account_id = session.get("account_id")
-    if not isinstance(account_id, int):
+    """The signed-in, still active adviser, or None (and the cookie is emptied).
+
+    The cookie must name a live server-side session of that account: logout, a password change,
+    disabling the account and the absolute lifetime end it, whatever copy of the cookie exists.
+    """
+    account_id, token = session.get("account_id"), session.get("sid")
+    if account_id is None and token is None:
         return None
-    account = get_account(console.engine, account_id)
+    account = None
+    if isinstance(account_id, int) and isinstance(token, str) and \
+            sessions.account_of(console.engine, token, _lifetime(console)) == account_id:
+        account = get_account(console.engine, account_id)
     if account is None or not account.active:
         session.clear()
         return None
     return account
 
 
-def sign_in(account: Account) -> None:
+def sign_in(console: Console, account: Account) -> None:
     """Start a fresh session for the adviser (a new session id defeats session fixation)."""
-    session.clear()
+    sign_out(console)  # a sign-in over an older session ends that one
     session.permanent = True
     session["account_id"] = account.id
+    session["sid"] = sessions.start(console.engine, account.id, _lifetime(console))
     csrf_token()
+
+
+def sign_out(console: Console) -> None:
+    """End this session on the server too, so a copy of the cookie no longer signs in."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        sessions.end(console.engine, token)
+    session.clear()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, `Secure` when CONSOLE_COOKIE_SECURE says so (auto: on HTTPS requests)."""
+
+    def __init__(self, secure: str) -> None:
+        """`secure` is "auto", "true" or "false"."""
+        self.secure = secure
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Whether this response's cookie gets the Secure flag."""
+        if self.secure == "auto":
+            return request.is_secure  # after ProxyFix, when a trusted proxy says https
+        return self.secure == "true"
 
 
 def current() -> Account:
@@ -115,7 +152,9 @@ class IpThrottle:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site console paths are followed after sign-in (no open redirects)."""
-    if target and target.startswith("/console") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only same-site console paths are followed after sign-in (no open redirects, no header tricks)."""
+    if not target or not target.startswith("/console") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # CR/LF would split the Location header
+    return target

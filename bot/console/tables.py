@@ -50,6 +50,16 @@ accounts = Table(
     Column("last_login_at", Float),
 )
 
+# One row per console sign-in; the cookie holds a random token, this table only its SHA-256.
+# Logout deletes the row; a password change or disabling the account deletes all of them.
+console_sessions = Table(
+    "console_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("console_accounts.id"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_console_sessions_account", "account_id"),
+)
+
 conversations = Table(
     "console_conversations", metadata,
     Column("sender_id", String(SENDER), primary_key=True),

@@ -13,7 +13,8 @@ from bot.settings import ConfigurationError, get_settings, load_settings
 @pytest.fixture(autouse=True)
 def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("DATABASE_URL", "KNOWLEDGE_DATABASE_URL", "REDIS_URL", "TELEGRAM_TOKEN",
-                 "COACH_VAR_DIR", "COACH_MAX_MESSAGE_CHARS", "CONSOLE_SECRET_KEY"):
+                 "COACH_VAR_DIR", "COACH_MAX_MESSAGE_CHARS", "CONSOLE_SECRET_KEY", "CONSOLE_SESSION_HOURS",
+                 "CONSOLE_COOKIE_SECURE", "CONSOLE_TRUSTED_PROXIES", "ACTION_SERVER_HOST", "ACTION_SERVER_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield
@@ -41,6 +42,27 @@ def test_bad_numbers_fail_fast_with_a_clear_message(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("COACH_MAX_MESSAGE_CHARS", "lots")
     with pytest.raises(ConfigurationError, match="COACH_MAX_MESSAGE_CHARS"):
         load_settings()
+
+
+def test_console_and_action_server_defaults_trust_nothing() -> None:
+    settings = load_settings()
+    assert (settings.console_session_hours, settings.console_cookie_secure, settings.console_trusted_proxies,
+            settings.action_server_host, settings.action_server_token) == (8, "auto", 0, "127.0.0.1", "")
+
+
+@pytest.mark.parametrize("name, value", [("CONSOLE_COOKIE_SECURE", "sometimes"), ("CONSOLE_TRUSTED_PROXIES", "-1"),
+                                         ("CONSOLE_TRUSTED_PROXIES", "one"), ("CONSOLE_SESSION_HOURS", "0")])
+def test_bad_console_security_settings_fail_fast(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=name):
+        load_settings()
+
+
+def test_the_action_server_token_is_described_only_as_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "action-secret")
+    settings = load_settings()
+    assert "action-secret" not in " ".join(settings.describe().values()) + repr(settings)
+    assert settings.describe()["ACTION_SERVER_TOKEN"] == "set"
 
 
 def test_lock_store_is_in_memory_without_redis_url() -> None:

@@ -22,7 +22,7 @@ def register(blueprint: Blueprint, console: Console) -> None:
         no_accounts = count_accounts(console.engine) == 0
         if request.method == "GET":
             return render_template("console/login.html", next=next_url, no_accounts=no_accounts, error=None)
-        address = request.remote_addr or "unknown"
+        address = request.remote_addr or "unknown"  # the client's, when CONSOLE_TRUSTED_PROXIES is set
         email = request.form.get("email", "")[:255]
         if throttle.blocked(address):
             return render_template("console/login.html", next=next_url, no_accounts=no_accounts, email=email,
@@ -33,14 +33,14 @@ def register(blueprint: Blueprint, console: Console) -> None:
             audit.record(console.engine, email.strip().lower() or "(blank)", "login_failed")
             return render_template("console/login.html", next=next_url, no_accounts=no_accounts, email=email,
                                    error=result.error), 401
-        security.sign_in(result.account)
+        security.sign_in(console, result.account)
         audit.record(console.engine, result.account.email, "login")
         return redirect(next_url or url_for("console.inbox"))
 
     @blueprint.post("/logout")
     def logout() -> Response:
-        """End the session."""
+        """End the session, on the server too (a copied cookie stops working)."""
         if g.account is not None:
             audit.record(console.engine, g.account.email, "logout")
-        security.session.clear()
+        security.sign_out(console)
         return redirect(url_for("console.login"))

@@ -102,7 +102,8 @@ def register(blueprint: Blueprint, console: Console) -> None:
         reveal = current().is_admin and sender_id in session.get("reveal", [])
         audit.record(console.engine, current().email, "export", sender_id,
                      f"one conversation as {fmt}" + ("; unmasked" if reveal else ""))
-        return download(exports.stream(console.engine, [sender_id], fmt, reveal), fmt, "conversation")
+        return download(exports.stream(console.engine, [sender_id], fmt, [sender_id] if reveal else ()),
+                        fmt, "conversation")
 
     @blueprint.post("/conversation/reveal")
     @admin_required

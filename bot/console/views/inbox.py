@@ -1,7 +1,7 @@
 """The inbox: conversations by latest activity, with filters, search, pagination and exports."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, session, stream_with_context
 
 from bot.console import audit, exports, queries
 from bot.console.context import Console
@@ -38,7 +38,11 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/export.<fmt>")
     @login_required
     def export_filtered(fmt: str) -> Response:
-        """The messages of the filtered conversations as CSV or JSON Lines."""
+        """The messages of the filtered conversations as CSV or JSON Lines.
+
+        Contact details stay masked except, with `reveal=1`, in the conversations this admin
+        revealed one by one (each such conversation is audited); never in bulk.
+        """
         if fmt not in exports.FORMATS:
             abort(404)
         filters = _filters()
@@ -48,10 +52,14 @@ def register(blueprint: Blueprint, console: Console) -> None:
         with console.engine.connect() as connection:
             senders = [r[0] for r in connection.execute(
                 queries.filtered_senders(connection, filters, current().id).limit(MAX_EXPORT_CONVERSATIONS))]
+        revealed = set(session.get("reveal", [])) & set(senders) if reveal else set()
         audit.record(console.engine, current().email, "export",
                      detail=f"{len(senders)} conversations as {fmt}; filters {filters.args(page=1)}"
-                            + ("; unmasked" if reveal else ""))
-        return _download(exports.stream(console.engine, senders, fmt, reveal), fmt, "conversations")
+                            + (f"; unmasked in {len(revealed)} revealed conversation(s)" if reveal else ""))
+        for sender_id in sorted(revealed):
+            audit.record(console.engine, current().email, "export", sender_id,
+                         f"unmasked in an export of {len(senders)} conversations as {fmt}")
+        return _download(exports.stream(console.engine, senders, fmt, revealed), fmt, "conversations")
 
 
 def _download(chunks, fmt: str, name: str) -> Response:  # type: ignore[no-untyped-def]
