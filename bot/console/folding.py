@@ -1,33 +1,28 @@
-"""Incremental summary of Rasa's `events` table into the console's conversation and message tables.
+"""Folding Rasa's `events` rows into conversation summaries and message rows, in memory.
 
-Rasa only ever appends events, so the console remembers the highest event id it has read
-(`console_sync_state`) and folds newer events into per-conversation summaries. Each batch is one
-short transaction, guarded by a compare-and-set on that id, so two web threads (or processes)
-never fold the same events twice.
+Event data is written by other code and may hold anything JSON can: every value is checked for
+its type, and every string is made storable (no lone surrogates, NUL or control characters) and
+cut to its column's length before it reaches a console table.
 """
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Iterable
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
-
-from bot.console.db import has_events_table
-from bot.console.tables import conversation_intents, conversations, events, messages, sync_state
+from bot.console.tables import conversations
 
 LOW_CONFIDENCE = 0.6  # below this a recognised intent counts as a low-confidence guess
 FALLBACK_INTENT = "nlu_fallback"
 PLAN_SLOTS = ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")
 QUALIFICATION_ENTITIES = ("qualification", "certification")
-BATCH_EVENTS = 5000
-CURSOR = "events"
-_lock = threading.Lock()
+PAUSE_ENDS = ("resume", "restart")  # events after which the assistant answers again
+# Characters no console column should hold: C0/C1 controls but tab and newline, and lone surrogates
+# (which cannot be encoded for SQLite or PostgreSQL). NUL is among them (PostgreSQL refuses it).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 
 @dataclass
@@ -69,12 +64,44 @@ def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def storable(value: str) -> str:
+    """The string with characters a database column cannot (or should not) hold replaced by U+FFFD."""
+    return _UNSTORABLE.sub(REPLACEMENT, value)
+
+
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+    return storable(value) if isinstance(value, str) and value.strip() else None
+
+
+def indexed_text(raw_data: str | None) -> str | None:
+    """The message text the console indexes for a `user` or `bot` event's data, if any."""
+    try:
+        return _text(as_dict(json.loads(raw_data or "{}")).get("text"))
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _name(value: Any, length: int = 255) -> str | None:
+    """An identifier-like string (intent, channel) or None."""
+    return storable(value)[:length] if isinstance(value, str) and value else None
 
 
 def _short(value: Any) -> str | None:
-    return str(value)[:255] if value not in (None, "") else None
+    return storable(str(value))[:255] if value not in (None, "") else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _timestamp(value: Any) -> float:
+    try:
+        number = float(value or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
 
 
 @dataclass
@@ -84,10 +111,12 @@ class Batch:
     summaries: dict[str, Summary] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
     intents: set[tuple[str, str]] = field(default_factory=set)
+    # conversation → time of its last resume or restart in this batch (a claim made before it ends)
+    pause_ended: dict[str, float] = field(default_factory=dict)
 
     def apply(self, row: Any) -> None:
         """Fold one `events` row into the batch."""
-        ts = float(row.timestamp or 0.0)
+        ts = _timestamp(row.timestamp)
         summary = self.summaries.get(row.sender_id)
         if summary is None:
             summary = self.summaries[row.sender_id] = Summary(row.sender_id, ts, ts)
@@ -97,8 +126,8 @@ class Batch:
         if kind not in ("user", "bot", "slot", "pause", "resume", "restart"):
             return
         try:
-            data = json.loads(row.data or "{}")
-        except ValueError:
+            data = as_dict(json.loads(row.data or "{}"))
+        except (TypeError, ValueError, RecursionError):
             data = {}
         if kind == "user":
             self._user(summary, row, data, ts)
@@ -118,24 +147,27 @@ class Batch:
             summary.handoff_requested, summary.handoff_at, summary.paused = False, None, False
             for slot in PLAN_SLOTS:
                 setattr(summary, slot, None)
+        if kind in PAUSE_ENDS:
+            self.pause_ended[row.sender_id] = ts
+        elif kind == "pause":
+            self.pause_ended.pop(row.sender_id, None)
 
     def _user(self, summary: Summary, row: Any, data: dict[str, Any], ts: float) -> None:
         summary.turns += 1
-        channel = data.get("input_channel")
-        if isinstance(channel, str) and channel:
-            summary.channel = channel[:64]
+        channel = _name(data.get("input_channel"), 64)
+        if channel:
+            summary.channel = channel
         parse = as_dict(data.get("parse_data"))
         intent_info = as_dict(parse.get("intent"))
-        intent = row.intent_name or intent_info.get("name")
-        confidence = intent_info.get("confidence")
-        confidence = float(confidence) if isinstance(confidence, (int, float)) else None
+        intent = _name(row.intent_name) or _name(intent_info.get("name"))
+        confidence = _number(intent_info.get("confidence"))
         missed = is_misunderstood(intent, confidence)
         if intent == FALLBACK_INTENT:
             summary.fallbacks += 1
         elif missed:
             summary.low_confidence += 1
         if intent:
-            self.intents.add((intent[:255], row.sender_id))
+            self.intents.add((intent, row.sender_id))
         _note_qualifications(summary, parse.get("entities"))
         text = _text(data.get("text"))
         if text:
@@ -161,106 +193,11 @@ class Batch:
 
 def _note_qualifications(summary: Summary, entities: Any) -> None:
     """Remember qualifications and certifications the learner mentioned (for the handoff queue)."""
-    found = [str(e.get("value")) for e in entities or [] if isinstance(e, dict)
+    if not isinstance(entities, list):
+        return
+    found = [storable(str(e.get("value")))[:255] for e in entities if isinstance(e, dict)
              and e.get("entity") in QUALIFICATION_ENTITIES and e.get("value")]
     if found:
         known = [q for q in (summary.qualifications or "").split(", ") if q]
         merged = known + [q for q in dict.fromkeys(found) if q not in known]
         summary.qualifications = ", ".join(merged)[:255]
-
-
-def _load_existing(connection: Connection, batch: Batch, senders: Iterable[str]) -> None:
-    wanted = list(senders)
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        for row in connection.execute(select(conversations).where(conversations.c.sender_id.in_(chunk))):
-            values = dict(row._mapping)
-            batch.summaries[row.sender_id] = Summary(**values, exists=True)
-
-
-def _existing_intents(connection: Connection, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    senders = sorted({sender for _intent, sender in pairs})
-    found: set[tuple[str, str]] = set()
-    for start in range(0, len(senders), 500):
-        query = select(conversation_intents.c.intent, conversation_intents.c.sender_id).where(
-            conversation_intents.c.sender_id.in_(senders[start:start + 500]))
-        found.update((r.intent, r.sender_id) for r in connection.execute(query))
-    return found
-
-
-def _cursor(connection: Connection) -> int | None:
-    return connection.execute(select(sync_state.c.value).where(sync_state.c.name == CURSOR)).scalar()
-
-
-def sync_batch(engine: Engine, limit: int = BATCH_EVENTS) -> int:
-    """Fold up to `limit` new events into the summaries; the number of events read."""
-    with engine.begin() as connection:
-        last = _cursor(connection)
-        rows = connection.execute(select(events).where(events.c.id > (last or 0))
-                                  .order_by(events.c.id).limit(limit)).all()
-        if not rows:
-            return 0
-        batch = Batch()
-        _load_existing(connection, batch, {r.sender_id for r in rows})
-        for row in rows:
-            batch.apply(row)
-        new_last = rows[-1].id
-        # Compare-and-set: if another writer moved the cursor meanwhile, roll back this batch.
-        if last is None:
-            connection.execute(insert(sync_state).values(name=CURSOR, value=new_last))
-        elif connection.execute(update(sync_state).where(sync_state.c.name == CURSOR, sync_state.c.value == last)
-                                .values(value=new_last)).rowcount != 1:
-            raise _RacedError()
-        _write(connection, batch)
-        return len(rows)
-
-
-def _write(connection: Connection, batch: Batch) -> None:
-    old = [s.row() for s in batch.summaries.values() if s.exists]
-    new = [s.row() for s in batch.summaries.values() if not s.exists]
-    if old:
-        columns = {name: bindparam(name) for name in conversations.c.keys() if name != "sender_id"}
-        connection.execute(update(conversations).where(conversations.c.sender_id == bindparam("b_sender_id"))
-                           .values(**columns), old)
-    if new:
-        connection.execute(insert(conversations), [{k: v for k, v in r.items() if k != "b_sender_id"} for r in new])
-    if batch.messages:
-        connection.execute(insert(messages), batch.messages)
-    pairs = batch.intents - _existing_intents(connection, batch.intents) if batch.intents else set()
-    if pairs:
-        connection.execute(insert(conversation_intents), [{"intent": i, "sender_id": s} for i, s in pairs])
-
-
-class _RacedError(Exception):
-    """Another writer synced the same events first."""
-
-
-def sync(engine: Engine, budget_seconds: float = 2.0, limit: int = BATCH_EVENTS) -> int:
-    """Catch up with Rasa's events within a time budget; the number of events folded in."""
-    if not has_events_table(engine):
-        return 0
-    total, races = 0, 0
-    started = time.monotonic()
-    with _lock:
-        while True:
-            try:
-                read = sync_batch(engine, limit)
-            except (_RacedError, IntegrityError):
-                # Another process folded these events first (its cursor row or messages won);
-                # read on from its cursor, but give up for now if that keeps happening.
-                races += 1
-                if races > 3:
-                    return total
-                continue
-            total += read
-            if read < limit or time.monotonic() - started > budget_seconds:
-                return total
-
-
-def is_behind(engine: Engine) -> bool:
-    """Whether Rasa has stored events the summaries have not folded in yet."""
-    if not has_events_table(engine):
-        return False
-    with engine.connect() as connection:
-        last = _cursor(connection) or 0
-        return connection.execute(select(events.c.id).where(events.c.id > last).limit(1)).first() is not None

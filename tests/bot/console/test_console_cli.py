@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 import bot.cli
 from bench import console_data as ev
 from bot.console.accounts import authenticate
+from bot.console.db import head_revision
 from bot.console.privacy import mask, parse_age, purge_older_than
 from bot.console.tables import audit_log, events
 from bot.console.tables import conversations as summaries
@@ -47,7 +48,7 @@ def test_adviser_add_refuses_short_passwords_and_bad_emails(cli_env, monkeypatch
 
 def test_console_migrate_and_sync(cli_env, conversations, capsys):
     assert bot.cli.main(["console", "migrate"]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {head_revision()}" in capsys.readouterr().out
     assert bot.cli.main(["console", "sync"]) == 0
     assert "Indexed 11 new events" in capsys.readouterr().out
 
