@@ -53,7 +53,9 @@ def check(engine: Engine) -> Report:
             .order_by(events.c.sender_id)).scalars())
         candidates = connection.execute(
             select(events.c.id, events.c.data).where(read, events.c.type_name.in_(("user", "bot")))
-            .where(~exists().where(messages.c.event_id == events.c.id))
+            # the same id, conversation and time: a row left by an earlier event at a reused id is no match
+            .where(~exists().where(messages.c.event_id == events.c.id, messages.c.sender_id == events.c.sender_id,
+                                   messages.c.ts == events.c.timestamp))
             .where(~exists().where(sync_skipped.c.event_id == events.c.id))
             .where(~exists().where(sync_gaps.c.event_id == events.c.id))
             .order_by(events.c.id))
