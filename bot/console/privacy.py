@@ -6,8 +6,8 @@ import re
 import time
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.engine import Connection, Engine
 
 from bot.console.db import has_events_table
 from bot.console.sync import sync
@@ -66,7 +66,20 @@ def find_for_erasure(engine: Engine, needle: str, limit: int = 200) -> list[dict
                 messages.c.sender_id == row.sender_id, messages.c.role == "user")).scalars()
             if any(needle.lower() in text.lower() for text in texts):
                 found.append(dict(row._mapping))
+        if has_events_table(engine) and not any(f["sender_id"] == needle for f in found):
+            found[:0] = _stored_only(connection, needle)
     return found[:limit]
+
+
+def _stored_only(connection: Connection, sender_id: str) -> list[dict[str, object]]:
+    """A conversation Rasa stores but the console has not indexed (so erasure never depends on the index)."""
+    turns = func.sum(case((events.c.type_name == "user", 1), else_=0))
+    last, stored, user_turns = connection.execute(
+        select(func.max(events.c.timestamp), func.count(), turns).where(events.c.sender_id == sender_id)).one()
+    if not stored:
+        return []
+    return [{"sender_id": sender_id, "channel": None, "last_ts": last or 0.0, "turns": int(user_turns or 0),
+             "last_user_text": None}]
 
 
 def erase(engine: Engine, sender_ids: Iterable[str], actor: str | None = None, detail: str = "erased") -> int:
