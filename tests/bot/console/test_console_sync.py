@@ -129,7 +129,7 @@ def test_a_batch_raced_by_another_writer_is_rolled_back_and_not_counted_twice(en
 # -- any stored string, any odd event: indexed or skipped, never stuck -----------------------------
 
 def test_lone_surrogates_nul_and_control_characters_are_stored_replaced(engine):
-    """Rasa stores "\\ud800" JSON-escaped; the old sync failed on that event at every page, forever."""
+    """Rasa stores a lone surrogate JSON-escaped; the old sync failed on that event at every page, forever."""
     ev.insert_rows(engine, [
         ev.user("odd-strings", 1.0, "/ask_degree{\"qualification\":\"\\ud800\"}", "ask_degree",
                 entities=[("qualification", "\ud800"), ("certification", "A\x00B")]),
