@@ -73,6 +73,17 @@ def _text(value: Any) -> str | None:
     return storable(value) if isinstance(value, str) and value.strip() else None
 
 
+def storable_tree(value: Any) -> Any:
+    """Parsed JSON with every string (keys too) made storable, for showing event data as it is."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        return [storable_tree(item) for item in value]
+    if isinstance(value, dict):
+        return {storable_tree(k): storable_tree(v) for k, v in value.items()}
+    return value
+
+
 def indexed_text(raw_data: str | None) -> str | None:
     """The message text the console indexes for a `user` or `bot` event's data, if any."""
     try:

@@ -202,3 +202,49 @@ def test_erasure_page_is_for_admins_only(app, adviser, signed_in):
     client, token = signed_in(adviser)
     assert client.get("/console/admin/erasure").status_code == 403
     assert client.post("/console/admin/erasure", data={"csrf_token": token}).status_code == 403
+
+
+PAGES = ("/console/", "/console/handoffs", "/console/improve", "/console/insights", "/console/admin/erasure?find=x",
+         "/console/conversations/salary-web")
+
+
+def test_a_stored_lone_surrogate_breaks_no_page(admin_client, engine):
+    """`/ask_degree{"qualification":"\\ud800"}` over REST: Rasa stores it; every page used to 500."""
+    ev.insert_rows(engine, [ev.user("surrogate-learner", 2_000_000_000.0, '/ask_degree{"qualification":"\\ud800"}',
+                                    "ask_degree", entities=[("qualification", "\ud800")])])
+    client, _ = admin_client
+    for path in PAGES:
+        assert client.get(path).status_code == 200, path
+    assert "surrogate-learner" in text(client.get("/console/"))
+    assert client.get("/console/conversations/surrogate-learner").status_code == 200
+
+
+def test_a_sync_failure_of_any_kind_fails_no_page(admin_client, monkeypatch):
+    import importlib
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("anything at all")
+
+    monkeypatch.setattr(importlib.import_module("bot.console"), "sync", broken)
+    client, _ = admin_client
+    for path in PAGES:
+        assert client.get(path).status_code == 200, path
+
+
+def test_the_inbox_counts_events_that_could_not_be_indexed(admin_client, engine, monkeypatch):
+    from bot.console.folding import Batch
+
+    real_apply = Batch.apply
+
+    def refuse_one(self, row):
+        if row.sender_id == "unreadable":
+            raise TypeError("cannot read this event")
+        real_apply(self, row)
+
+    monkeypatch.setattr(Batch, "apply", refuse_one)
+    ev.insert_rows(engine, [ev.user("unreadable", 2_000_000_000.0, "hello", "greet")])
+    client, _ = admin_client
+    page = text(client.get("/console/"))
+    assert "1 stored event could not be indexed and is left out" in page and "salary-web" in page
+    assert "could not be indexed" not in text(client.get("/console/?page=1&q=zzz")).replace(
+        "1 stored event could not be indexed", "")  # one sentence, not repeated
