@@ -209,7 +209,7 @@ PAGES = ("/console/", "/console/handoffs", "/console/improve", "/console/insight
 
 
 def test_a_stored_lone_surrogate_breaks_no_page(admin_client, engine):
-    """`/ask_degree{"qualification":"\\ud800"}` over REST: Rasa stores it; every page used to 500."""
+    """A lone surrogate in an entity value, sent over REST: Rasa stores it; every page used to 500."""
     ev.insert_rows(engine, [ev.user("surrogate-learner", 2_000_000_000.0, '/ask_degree{"qualification":"\\ud800"}',
                                     "ask_degree", entities=[("qualification", "\ud800")])])
     client, _ = admin_client
