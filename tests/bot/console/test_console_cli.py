@@ -88,3 +88,14 @@ def test_retention_period_must_be_days(raw):
     with pytest.raises(ValueError):
         parse_age(raw)
     assert parse_age("90d") == 90 and parse_age("30 days") == 30
+
+
+def test_console_sync_reports_a_failure_with_exit_code_1(cli_env, conversations, monkeypatch, capsys):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("bot.console.sync"), "sync", broken)
+    assert bot.cli.main(["console", "sync"]) == 1
+    assert "Indexing failed: disk on fire" in capsys.readouterr().err

@@ -248,3 +248,24 @@ def test_the_inbox_counts_events_that_could_not_be_indexed(admin_client, engine,
     assert "1 stored event could not be indexed and is left out" in page and "salary-web" in page
     assert "could not be indexed" not in text(client.get("/console/?page=1&q=zzz")).replace(
         "1 stored event could not be indexed", "")  # one sentence, not repeated
+
+
+def test_a_learner_restart_shows_the_conversation_unclaimed(admin_client, engine):
+    """The restart lifted Rasa's pause while the console still showed the claim: the reply then got 409."""
+    import time
+
+    from bot.console.accounts import list_accounts
+    from bot.console.tables import handoffs
+
+    client, _ = admin_client
+    client.get("/console/")  # indexed
+    me = next(a for a in list_accounts(engine) if a.is_admin)
+    with engine.begin() as c:
+        c.execute(handoffs.insert().values(sender_id="human-web", account_id=me.id, claimed_at=time.time()))
+    ev.insert_rows(engine, [ev.marker("human-web", time.time(), "pause")])
+    assert "You are talking to this learner" in text(client.get("/console/conversations/human-web"))
+    assert "with ada" in text(client.get("/console/handoffs"))
+    ev.insert_rows(engine, [ev.marker("human-web", time.time() + 1, "restart")])
+    page = text(client.get("/console/conversations/human-web"))
+    assert "You are talking to this learner" not in page and "Take over anyway" in page
+    assert "with ada" not in text(client.get("/console/handoffs"))
