@@ -9,6 +9,7 @@ overwritten (secure_delete). Needs only SQLAlchemy: the Rasa server and the web 
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import time
@@ -27,7 +28,8 @@ SENDER = "sender_id"
 EVENT = "event_id"
 EVENTS = "events"
 AUDIT_LOG = "console_audit_log"
-FULL_TEXT_INDEX = "console_messages_fts"
+INDEXED_MESSAGES = "console_messages"
+FULL_TEXT_INDEX = "console_messages_fts"  # an FTS5 index of INDEXED_MESSAGES (SQLite)
 SYNC_STATE = "console_sync_state"
 PSEUDONYM_PREFIX = "erased:"
 CHUNK = 500
@@ -72,8 +74,6 @@ def _tables(connection: Connection) -> _Tables:
         elif EVENT in columns:
             found.by_event.append(table)
         found.sync_state = found.sync_state or name == SYNC_STATE
-    # `events` last: the event ids of the erased conversations are read from it first
-    found.by_sender.sort(key=lambda t: t.name == EVENTS)
     return found
 
 
@@ -107,7 +107,7 @@ def erase_conversations(engine: Engine, sender_ids: Iterable[str], actor: Option
                     gone = connection.execute(sa.delete(table).where(table.c[SENDER].in_(chunk))).rowcount or 0
                     if table.name == EVENTS:
                         deleted += gone
-                    messages_gone = messages_gone or (gone > 0 and table.name == "console_messages")
+                    messages_gone = messages_gone or (gone > 0 and table.name == INDEXED_MESSAGES)
                 for table in tables.by_event:
                     for start in range(0, len(event_ids), CHUNK):
                         connection.execute(sa.delete(table).where(table.c[EVENT].in_(event_ids[start:start + CHUNK])))
@@ -122,7 +122,8 @@ def erase_conversations(engine: Engine, sender_ids: Iterable[str], actor: Option
                 # FTS5 only marks deleted rows; merging the index removes their words from its pages.
                 connection.exec_driver_sql(f"INSERT INTO {FULL_TEXT_INDEX}({FULL_TEXT_INDEX}) VALUES ('optimize')")
         finally:
-            _secure_delete(connection, secure)
+            with contextlib.suppress(Exception):  # never hides why an erasure failed
+                _secure_delete(connection, secure)
     return deleted
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from collections import OrderedDict
 from typing import Any, Optional
 
@@ -19,6 +20,7 @@ from bot.events_table import ensure_ids_never_reused, never_reuse_ids
 from bot.settings import get_settings
 from knowledge.db import ensure_sqlite_folder
 
+logger = logging.getLogger(__name__)
 _STORED_EVENTS = "_coach_stored_events"  # instance attribute: how many of a tracker's events are stored
 _EVENTS = SQLTrackerStore.SQLEvent.__table__
 never_reuse_ids(_EVENTS)  # before any SQLTrackerStore creates the table: AUTOINCREMENT on SQLite
@@ -39,8 +41,16 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         super().__init__(host=url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._pool_sqlite_connections()
-            ensure_ids_never_reused(self.engine)  # a table created before AUTOINCREMENT: rebuilt once
+            self._ensure_ids_never_reused()
         self._recent: OrderedDict[str, tuple[Optional[int], int, DialogueStateTracker]] = OrderedDict()
+
+    def _ensure_ids_never_reused(self) -> None:
+        """Rebuild an `events` table created before AUTOINCREMENT (once; the console's migration does too)."""
+        try:
+            ensure_ids_never_reused(self.engine)
+        except sa.exc.OperationalError:  # e.g. the web process is rebuilding it right now
+            logger.warning("Could not check the events table for AUTOINCREMENT now; it is checked at the "
+                           "next start (and by `coach console migrate`).", exc_info=True)
 
     def _pool_sqlite_connections(self) -> None:
         """Keep SQLite connections open between turns, in WAL mode.
