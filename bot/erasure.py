@@ -91,10 +91,11 @@ def erase_conversations(engine: Engine, sender_ids: Iterable[str], actor: Option
     wanted = list(dict.fromkeys(s for s in sender_ids if isinstance(s, str) and s))
     if not wanted:
         return 0
-    key = pseudonym_key() if key is None else key
     with engine.begin() as connection:
         begin_write(connection)
         tables = _tables(connection)
+        if key is None and tables.audit is not None:
+            key = pseudonym_key()
         if tables.sync_state:  # PostgreSQL: wait for a sync in progress, so it cannot write these back
             connection.execute(_lock_cursor_statement(connection))
         secure = _secure_delete(connection, True)
@@ -111,7 +112,7 @@ def erase_conversations(engine: Engine, sender_ids: Iterable[str], actor: Option
                 for table in tables.by_event:
                     for start in range(0, len(event_ids), CHUNK):
                         connection.execute(sa.delete(table).where(table.c[EVENT].in_(event_ids[start:start + CHUNK])))
-                if tables.audit is not None:
+                if tables.audit is not None and key is not None:
                     _pseudonymise_audit(connection, tables.audit, chunk, key)
                     if actor is not None:
                         connection.execute(sa.insert(tables.audit), [

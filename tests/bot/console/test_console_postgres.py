@@ -143,3 +143,15 @@ def test_erasure_on_postgresql_leaves_nothing_in_any_table(pg_engine):
     assert leftovers(engine, ["pg-forget-me", "zanzibar"])
     erase(engine, ["pg-forget-me"], actor="bo@example.org")
     assert leftovers(engine, ["pg-forget-me", "zanzibar"]) == []
+
+
+def test_nul_and_lone_surrogates_in_event_data_are_stored_on_postgresql(pg_engine):
+    """PostgreSQL refuses NUL in text and psycopg2 cannot encode a lone surrogate: both are replaced."""
+    engine = pg_engine
+    upgrade(engine)
+    ev.insert_rows(engine, [ev.user("pg-odd", time.time(), "nul\x00 and \ud800 here", "greet",
+                                    entities=[("qualification", "BTEC\x00\udfff")])])
+    assert sync(engine) == 1
+    with engine.connect() as c:
+        odd = queries.summary(c, "pg-odd")
+    assert odd["last_user_text"] == "nul\ufffd and \ufffd here" and odd["qualifications"] == "BTEC\ufffd\ufffd"
