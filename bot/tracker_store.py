@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from collections import OrderedDict
 from typing import Any, Optional
 
@@ -14,11 +15,15 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
 
+from bot.erasure import erase_conversations
+from bot.events_table import ensure_ids_never_reused, never_reuse_ids
 from bot.settings import get_settings
 from knowledge.db import ensure_sqlite_folder
 
+logger = logging.getLogger(__name__)
 _STORED_EVENTS = "_coach_stored_events"  # instance attribute: how many of a tracker's events are stored
 _EVENTS = SQLTrackerStore.SQLEvent.__table__
+never_reuse_ids(_EVENTS)  # before any SQLTrackerStore creates the table: AUTOINCREMENT on SQLite
 # built once, in Core: the equivalent ORM query cost three times as much, twice per message
 _LAST_EVENT_ID = sa.select(sa.func.max(_EVENTS.c.id)).where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
 RECENT_TRACKERS = 2000  # trackers kept in memory for their next turn (least recently used dropped)
@@ -36,7 +41,16 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         super().__init__(host=url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._pool_sqlite_connections()
+            self._ensure_ids_never_reused()
         self._recent: OrderedDict[str, tuple[Optional[int], int, DialogueStateTracker]] = OrderedDict()
+
+    def _ensure_ids_never_reused(self) -> None:
+        """Rebuild an `events` table created before AUTOINCREMENT (once; the console's migration does too)."""
+        try:
+            ensure_ids_never_reused(self.engine)
+        except sa.exc.OperationalError:  # e.g. the web process is rebuilding it right now
+            logger.warning("Could not check the events table for AUTOINCREMENT now; it is checked at the "
+                           "next start (and by `coach console migrate`).", exc_info=True)
 
     def _pool_sqlite_connections(self) -> None:
         """Keep SQLite connections open between turns, in WAL mode.
@@ -157,21 +171,22 @@ def _stores(store: TrackerStore) -> list[TrackerStore]:
     return found
 
 
-def delete_conversation(store: TrackerStore, sender_id: str) -> int:
-    """Delete every stored event of one conversation (Rasa 3.6 has no delete); rows removed.
+def delete_conversation(store: TrackerStore, sender_id: str, actor: Optional[str] = None) -> int:
+    """Erase one conversation everywhere (bot/erasure.py: events and the console's copy); events removed.
 
-    Callers hold the conversation's lock (agent.lock_store.lock(sender_id)) so that no turn
-    in progress writes the conversation back.
+    Also forgets the tracker kept in memory for reuse. Callers hold the conversation's lock
+    (agent.lock_store.lock(sender_id)) so that no turn in progress writes the conversation back.
+    With `actor`, the console's audit log records the erasure (under a pseudonym).
     """
     deleted = 0
     supported = False
     for each in _stores(store):
         if isinstance(each, SQLTrackerStore):
             supported = True
-            with each.session_scope() as session:
-                deleted += session.query(each.SQLEvent).filter(
-                    each.SQLEvent.sender_id == sender_id).delete(synchronize_session=False)
-                session.commit()
+            deleted += erase_conversations(each.engine, [sender_id], actor, "erased at the learner's request")
+            recent = getattr(each, "_recent", None)
+            if recent is not None:
+                recent.pop(sender_id, None)
         elif isinstance(each, InMemoryTrackerStore):
             supported = True
             deleted += 1 if each.store.pop(sender_id, None) is not None else 0

@@ -175,7 +175,9 @@ class TelegramHandler:
         agent = self._agent()
         try:
             async with agent.lock_store.lock(chat_id):
-                deleted = delete_conversation(agent.tracker_store, chat_id)
+                # every table that holds the conversation (bot/erasure.py), off the event loop
+                deleted = await asyncio.to_thread(delete_conversation, agent.tracker_store, chat_id,
+                                                  "learner (Telegram /forget)")
         except Exception:  # noqa: BLE001 - the learner is told; details go to the log
             logger.exception("Deleting the conversation of chat %s failed.", chat_id)
             await self.sender.send(chat_id, OutgoingMessage(escape(FORGET_FAILED_REPLY)))

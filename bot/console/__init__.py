@@ -57,6 +57,8 @@ def create_blueprint(settings: Settings) -> Blueprint:
                 # The database was too busy (e.g. a long write by Rasa): show what is indexed
                 # so far; the next request catches up.
                 logger.warning("Could not index new conversation events this time.", exc_info=True)
+            except Exception:  # noqa: BLE001 - whatever went wrong, the page shows what is indexed
+                logger.exception("Indexing new conversation events failed; serving what is indexed.")
 
     @blueprint.after_request
     def headers(response: Any) -> Any:

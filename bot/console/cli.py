@@ -77,19 +77,49 @@ def cmd_console_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_console_sync(_args: argparse.Namespace) -> int:
-    """Index every conversation event the console has not read yet (also done by the web pages)."""
+def _sync_all(engine: Any) -> int:
+    """Index every unread event; the number read (events it cannot index are skipped and logged)."""
     from bot.console.sync import sync
 
     total = 0
+    while read := sync(engine, budget_seconds=30.0):
+        total += read
+    return total
+
+
+def cmd_console_sync(_args: argparse.Namespace) -> int:
+    """Index every conversation event the console has not read yet (also done by the web pages)."""
+    from bot.console.sync import skipped_count
+
     try:
         engine = _engine()
-        while read := sync(engine, budget_seconds=30.0):
-            total += read
+        total = _sync_all(engine)
+        skipped = skipped_count(engine)
+    except Exception as exc:  # noqa: BLE001 - a clear message and exit code, not a traceback
+        print(f"Indexing failed: {exc}", file=sys.stderr)
+        return 1
     finally:
         dispose_engines()
-    print(f"Indexed {total} new events.")
+    print(f"Indexed {total} new events." + (f" {skipped} event(s) could not be indexed (see the log)."
+                                            if skipped else ""))
     return 0
+
+
+def cmd_console_check(_args: argparse.Namespace) -> int:
+    """Index what is unread, then report conversations and messages missing from the console (exit 1)."""
+    from bot.console.integrity import check
+
+    try:
+        engine = _engine()
+        try:
+            _sync_all(engine)
+        except Exception as exc:  # noqa: BLE001 - the check still reports what is missing
+            print(f"Indexing failed: {exc}", file=sys.stderr)
+        report = check(engine)
+    finally:
+        dispose_engines()
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -131,6 +161,8 @@ def add_commands(commands: Any) -> None:
         .set_defaults(handler=cmd_console_migrate)
     console_commands.add_parser("sync", help="index new conversation events now") \
         .set_defaults(handler=cmd_console_sync)
+    console_commands.add_parser("check", help="report conversations or messages missing from the console") \
+        .set_defaults(handler=cmd_console_check)
 
     purge = commands.add_parser("purge", help="erase old conversations (retention)")
     purge.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 90d")

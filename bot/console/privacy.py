@@ -1,17 +1,20 @@
 """Privacy: masking contact details, erasing a learner's conversation, purging old conversations."""
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterable
 
-from sqlalchemy import delete, or_, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.engine import Connection, Engine
 
 from bot.console.db import has_events_table
 from bot.console.sync import sync
-from bot.console.tables import PER_CONVERSATION, conversations, events, messages
+from bot.console.tables import conversations, events, messages
+from bot.erasure import erase_conversations
 
+logger = logging.getLogger(__name__)
 EMAIL_MASK = "[email hidden]"
 PHONE_MASK = "[phone hidden]"
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
@@ -63,31 +66,47 @@ def find_for_erasure(engine: Engine, needle: str, limit: int = 200) -> list[dict
                 messages.c.sender_id == row.sender_id, messages.c.role == "user")).scalars()
             if any(needle.lower() in text.lower() for text in texts):
                 found.append(dict(row._mapping))
+        if has_events_table(engine) and not any(f["sender_id"] == needle for f in found):
+            found[:0] = _stored_only(connection, needle)
     return found[:limit]
 
 
-def erase(engine: Engine, sender_ids: Iterable[str]) -> int:
-    """Delete the conversations from Rasa's tracker store and every console table; rows deleted."""
-    wanted = list(sender_ids)
-    deleted = 0
-    rasa_table = has_events_table(engine)
-    with engine.begin() as connection:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            if rasa_table:
-                deleted += connection.execute(delete(events).where(events.c.sender_id.in_(chunk))).rowcount or 0
-            for table in PER_CONVERSATION:
-                connection.execute(delete(table).where(table.c.sender_id.in_(chunk)))
-    return deleted
+def _stored_only(connection: Connection, sender_id: str) -> list[dict[str, object]]:
+    """A conversation Rasa stores but the console has not indexed (so erasure never depends on the index)."""
+    turns = func.sum(case((events.c.type_name == "user", 1), else_=0))
+    last, stored, user_turns = connection.execute(
+        select(func.max(events.c.timestamp), func.count(), turns).where(events.c.sender_id == sender_id)).one()
+    if not stored:
+        return []
+    return [{"sender_id": sender_id, "channel": None, "last_ts": last or 0.0, "turns": int(user_turns or 0),
+             "last_user_text": None}]
+
+
+def erase(engine: Engine, sender_ids: Iterable[str], actor: str | None = None, detail: str = "erased") -> int:
+    """Erase the conversations everywhere (bot/erasure.py; audited per conversation when `actor` is given)."""
+    return erase_conversations(engine, sender_ids, actor, detail)
 
 
 def purge_older_than(engine: Engine, days: int, now: float | None = None) -> list[str]:
-    """Erase conversations whose last activity is older than `days`; their ids."""
-    while sync(engine, budget_seconds=60.0):
-        pass
+    """Erase conversations whose last activity is older than `days`; their ids.
+
+    The index is brought up to date first when it can be; the candidates are read from Rasa's
+    events as well as from the index, so a sync that fails does not stop the purge.
+    """
+    try:
+        while sync(engine, budget_seconds=60.0):
+            pass
+    except Exception:  # noqa: BLE001 - logged; the purge goes on from Rasa's events
+        logger.exception("Indexing before the purge failed; purging from the stored events.")
     cutoff = (time.time() if now is None else now) - days * 86400
     with engine.connect() as connection:
-        old = [r[0] for r in connection.execute(select(conversations.c.sender_id)
-                                                .where(conversations.c.last_ts < cutoff))]
-    erase(engine, old)
-    return old
+        old = set(connection.execute(select(conversations.c.sender_id).where(conversations.c.last_ts < cutoff))
+                  .scalars())
+        if has_events_table(engine):
+            last_activity = select(events.c.sender_id, func.max(events.c.timestamp).label("last")) \
+                .group_by(events.c.sender_id).subquery()
+            stored = {row.sender_id: row.last for row in connection.execute(select(last_activity))}
+            old = {s for s in old if s not in stored} | {s for s, last in stored.items() if (last or 0) < cutoff}
+    erased = sorted(old)
+    erase(engine, erased)
+    return erased

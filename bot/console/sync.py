@@ -1,172 +1,140 @@
-"""Incremental summary of Rasa's `events` table into the console's conversation and message tables.
+"""Incremental, exactly-once indexing of Rasa's `events` table into the console's tables.
 
-Rasa only ever appends events, so the console remembers the highest event id it has read
-(`console_sync_state`) and folds newer events into per-conversation summaries. Each batch is one
-short transaction, guarded by a compare-and-set on that id, so two web threads (or processes)
-never fold the same events twice.
+The console remembers the highest event id it has read (`console_sync_state`). Ids below it that
+were missing when it read past them (on PostgreSQL a transaction that took a lower id may commit
+later) are remembered in `console_sync_gaps` and read again on later syncs for GAP_SECONDS. Each
+batch is one transaction: it locks the cursor row (PostgreSQL), moves the cursor with a
+compare-and-set and deletes the gap rows it filled with a row-count check, so two web threads or
+processes never fold one event twice. On SQLite `events` ids are never reused (bot/events_table.py),
+so erasures cannot hide new events behind the cursor. An event that cannot be folded or written
+is skipped, logged and counted (`console_sync_skipped`) instead of stopping the index.
 """
 from __future__ import annotations
 
-import json
+import logging
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 
 from bot.console.db import has_events_table
-from bot.console.tables import conversation_intents, conversations, events, messages, sync_state
+from bot.console.folding import FALLBACK_INTENT, Batch, Summary, as_dict, is_misunderstood
+from bot.console.tables import (
+    conversation_intents,
+    conversations,
+    events,
+    handoffs,
+    messages,
+    sync_gaps,
+    sync_skipped,
+    sync_state,
+)
 
-LOW_CONFIDENCE = 0.6  # below this a recognised intent counts as a low-confidence guess
-FALLBACK_INTENT = "nlu_fallback"
-PLAN_SLOTS = ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")
-QUALIFICATION_ENTITIES = ("qualification", "certification")
+__all__ = ["FALLBACK_INTENT", "as_dict", "is_behind", "is_misunderstood", "skipped_count", "sync", "sync_batch"]
+
+logger = logging.getLogger(__name__)
 BATCH_EVENTS = 5000
 CURSOR = "events"
+GAP_SECONDS = 600.0  # how long an id missing below the cursor is looked for again
+MAX_GAPS_PER_BATCH = 1000  # the highest missing ids of a batch are remembered (open transactions are recent)
 _lock = threading.Lock()
 
 
-@dataclass
-class Summary:
-    """What the console knows about one conversation (a row of console_conversations)."""
-
-    sender_id: str
-    first_ts: float
-    last_ts: float
-    channel: str | None = None
-    turns: int = 0
-    fallbacks: int = 0
-    low_confidence: int = 0
-    handoff_requested: bool = False
-    handoff_at: float | None = None
-    paused: bool = False
-    plan_stage: str | None = None
-    plan_subject: str | None = None
-    plan_current_role: str | None = None
-    plan_goal: str | None = None
-    qualifications: str | None = None
-    last_user_text: str | None = None
-    exists: bool = field(default=False, compare=False)
-
-    def row(self) -> dict[str, Any]:
-        """Column values for insert/update."""
-        values = {name: getattr(self, name) for name in conversations.c.keys()}
-        values["b_sender_id"] = values["sender_id"]
-        return values
+class _RacedError(Exception):
+    """Another writer synced the same events first."""
 
 
-def is_misunderstood(intent: str | None, confidence: float | None) -> bool:
-    """A user message the coach did not understand: a fallback or a low-confidence guess."""
-    return intent == FALLBACK_INTENT or (confidence is not None and confidence < LOW_CONFIDENCE)
+def _lock_cursor(connection: Connection) -> int:
+    """The cursor, locked for this transaction on PostgreSQL (a sync or an erasure waits for it)."""
+    query = select(sync_state.c.value).where(sync_state.c.name == CURSOR)
+    value = connection.execute(query.with_for_update()).scalar()
+    if value is None:
+        # Before migration 0002 the row was created by the first sync; a second one inserting it loses.
+        connection.execute(insert(sync_state).values(name=CURSOR, value=0))
+        return 0
+    return int(value)
 
 
-def as_dict(value: Any) -> dict[str, Any]:
-    """`value` if it is a dict, else an empty dict (event data written by other code may be odd)."""
-    return value if isinstance(value, dict) else {}
+def _cursor(connection: Connection) -> int | None:
+    return connection.execute(select(sync_state.c.value).where(sync_state.c.name == CURSOR)).scalar()
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+def _late_rows(connection: Connection, now: float) -> list[Any]:
+    """Rows that have appeared at remembered gaps (gaps older than GAP_SECONDS are given up)."""
+    gaps = connection.execute(select(sync_gaps.c.event_id, sync_gaps.c.seen_at).order_by(sync_gaps.c.event_id)).all()
+    if any(gap.seen_at < now - GAP_SECONDS for gap in gaps):  # written only then: no write lock for nothing
+        connection.execute(delete(sync_gaps).where(sync_gaps.c.seen_at < now - GAP_SECONDS))
+    ids = [gap.event_id for gap in gaps if gap.seen_at >= now - GAP_SECONDS]
+    found: list[Any] = []
+    for start in range(0, len(ids), 500):
+        found += connection.execute(select(events).where(events.c.id.in_(ids[start:start + 500]))).all()
+    return sorted(found, key=lambda row: row.id)
 
 
-def _short(value: Any) -> str | None:
-    return str(value)[:255] if value not in (None, "") else None
+def _missing(last: int, ids: Sequence[int], cap: int = MAX_GAPS_PER_BATCH) -> list[int]:
+    """Ids between `last` and the highest of `ids` (sorted) that are not in `ids`, the highest `cap`."""
+    found: list[int] = []
+    upper = ids[-1] if ids else last
+    for below in reversed([last, *ids[:-1]]):
+        found.extend(range(upper - 1, below, -1))
+        if len(found) >= cap:
+            return found[:cap]
+        upper = below
+    return found
 
 
-@dataclass
-class Batch:
-    """Events folded in memory before one write."""
+def sync_batch(engine: Engine, limit: int = BATCH_EVENTS, skip: str | None = None) -> int:
+    """Fold up to `limit` unread events (late ones first); the number read.
 
-    summaries: dict[str, Summary] = field(default_factory=dict)
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    intents: set[tuple[str, str]] = field(default_factory=set)
-
-    def apply(self, row: Any) -> None:
-        """Fold one `events` row into the batch."""
-        ts = float(row.timestamp or 0.0)
-        summary = self.summaries.get(row.sender_id)
-        if summary is None:
-            summary = self.summaries[row.sender_id] = Summary(row.sender_id, ts, ts)
-        summary.first_ts = min(summary.first_ts, ts)
-        summary.last_ts = max(summary.last_ts, ts)
-        kind = row.type_name
-        if kind not in ("user", "bot", "slot", "pause", "resume", "restart"):
-            return
-        try:
-            data = json.loads(row.data or "{}")
-        except ValueError:
-            data = {}
-        if kind == "user":
-            self._user(summary, row, data, ts)
-        elif kind == "bot":
-            text = _text(data.get("text"))
-            if text:
-                self.messages.append({"event_id": row.id, "sender_id": row.sender_id, "ts": ts,
-                                      "role": "bot", "text": text, "intent": None,
-                                      "confidence": None, "misunderstood": False})
-        elif kind == "slot":
-            self._slot(summary, data.get("name"), data.get("value"), ts)
-        elif kind == "pause":
-            summary.paused = True
-        elif kind == "resume":
-            summary.paused = False
-        else:  # a restart clears every slot and un-pauses (as Rasa's Restarted event does)
-            summary.handoff_requested, summary.handoff_at, summary.paused = False, None, False
-            for slot in PLAN_SLOTS:
-                setattr(summary, slot, None)
-
-    def _user(self, summary: Summary, row: Any, data: dict[str, Any], ts: float) -> None:
-        summary.turns += 1
-        channel = data.get("input_channel")
-        if isinstance(channel, str) and channel:
-            summary.channel = channel[:64]
-        parse = as_dict(data.get("parse_data"))
-        intent_info = as_dict(parse.get("intent"))
-        intent = row.intent_name or intent_info.get("name")
-        confidence = intent_info.get("confidence")
-        confidence = float(confidence) if isinstance(confidence, (int, float)) else None
-        missed = is_misunderstood(intent, confidence)
-        if intent == FALLBACK_INTENT:
-            summary.fallbacks += 1
-        elif missed:
-            summary.low_confidence += 1
-        if intent:
-            self.intents.add((intent[:255], row.sender_id))
-        _note_qualifications(summary, parse.get("entities"))
-        text = _text(data.get("text"))
-        if text:
-            summary.last_user_text = text[:500]
-            self.messages.append({"event_id": row.id, "sender_id": row.sender_id, "ts": ts,
-                                  "role": "user", "text": text, "intent": intent,
-                                  "confidence": confidence, "misunderstood": missed})
-
-    @staticmethod
-    def _slot(summary: Summary, name: Any, value: Any, ts: float) -> None:
-        if name == "handoff_requested":
-            requested = bool(value)
-            if requested and not summary.handoff_requested:
-                summary.handoff_at = ts
-            summary.handoff_requested = requested
-            if not requested:
-                summary.handoff_at = None
-        elif name in PLAN_SLOTS and value not in (None, ""):
-            # The plan action clears these once the plan is shown; the adviser still wants to
-            # know what the learner said, so the last value given is kept.
-            setattr(summary, name, _short(value))
+    With `skip` (a reason), the events are recorded as skipped instead of folded.
+    """
+    now = time.time()
+    with engine.begin() as connection:
+        last = _lock_cursor(connection)
+        late = _late_rows(connection, now)[:limit]
+        fresh = connection.execute(select(events).where(events.c.id > last).order_by(events.c.id)
+                                   .limit(limit - len(late))).all() if len(late) < limit else []
+        if not late and not fresh:
+            return 0
+        if fresh:
+            new_last = fresh[-1].id
+            if connection.execute(update(sync_state).where(sync_state.c.name == CURSOR, sync_state.c.value == last)
+                                  .values(value=new_last)).rowcount != 1:
+                raise _RacedError()
+            gaps = _missing(last, [row.id for row in fresh])
+            if gaps:
+                connection.execute(insert(sync_gaps), [{"event_id": i, "seen_at": now} for i in gaps])
+        if late:
+            filled = [row.id for row in late]
+            if connection.execute(delete(sync_gaps).where(sync_gaps.c.event_id.in_(filled))).rowcount != len(filled):
+                raise _RacedError()
+        rows = [*late, *fresh]
+        if skip is not None:
+            _record_skipped(connection, [row.id for row in rows], skip, now)
+            return len(rows)
+        batch = Batch()
+        _load_existing(connection, batch, {row.sender_id for row in rows})
+        skipped = []
+        for row in rows:
+            try:
+                batch.apply(row)
+            except Exception as exc:  # noqa: BLE001 - one odd event must not stop the index
+                logger.warning("Console sync skipped event %s: %s", row.id, type(exc).__name__)
+                skipped.append(row.id)
+        _write(connection, batch)
+        _record_skipped(connection, skipped, "could not be read", now)
+        _release_claims(connection, batch)
+        return len(rows)
 
 
-def _note_qualifications(summary: Summary, entities: Any) -> None:
-    """Remember qualifications and certifications the learner mentioned (for the handoff queue)."""
-    found = [str(e.get("value")) for e in entities or [] if isinstance(e, dict)
-             and e.get("entity") in QUALIFICATION_ENTITIES and e.get("value")]
-    if found:
-        known = [q for q in (summary.qualifications or "").split(", ") if q]
-        merged = known + [q for q in dict.fromkeys(found) if q not in known]
-        summary.qualifications = ", ".join(merged)[:255]
+def _record_skipped(connection: Connection, ids: list[int], reason: str, now: float) -> None:
+    if ids:
+        connection.execute(insert(sync_skipped), [{"event_id": i, "skipped_at": now, "reason": reason[:255]}
+                                                  for i in ids])
 
 
 def _load_existing(connection: Connection, batch: Batch, senders: Iterable[str]) -> None:
@@ -188,33 +156,6 @@ def _existing_intents(connection: Connection, pairs: set[tuple[str, str]]) -> se
     return found
 
 
-def _cursor(connection: Connection) -> int | None:
-    return connection.execute(select(sync_state.c.value).where(sync_state.c.name == CURSOR)).scalar()
-
-
-def sync_batch(engine: Engine, limit: int = BATCH_EVENTS) -> int:
-    """Fold up to `limit` new events into the summaries; the number of events read."""
-    with engine.begin() as connection:
-        last = _cursor(connection)
-        rows = connection.execute(select(events).where(events.c.id > (last or 0))
-                                  .order_by(events.c.id).limit(limit)).all()
-        if not rows:
-            return 0
-        batch = Batch()
-        _load_existing(connection, batch, {r.sender_id for r in rows})
-        for row in rows:
-            batch.apply(row)
-        new_last = rows[-1].id
-        # Compare-and-set: if another writer moved the cursor meanwhile, roll back this batch.
-        if last is None:
-            connection.execute(insert(sync_state).values(name=CURSOR, value=new_last))
-        elif connection.execute(update(sync_state).where(sync_state.c.name == CURSOR, sync_state.c.value == last)
-                                .values(value=new_last)).rowcount != 1:
-            raise _RacedError()
-        _write(connection, batch)
-        return len(rows)
-
-
 def _write(connection: Connection, batch: Batch) -> None:
     old = [s.row() for s in batch.summaries.values() if s.exists]
     new = [s.row() for s in batch.summaries.values() if not s.exists]
@@ -231,30 +172,53 @@ def _write(connection: Connection, batch: Batch) -> None:
         connection.execute(insert(conversation_intents), [{"intent": i, "sender_id": s} for i, s in pairs])
 
 
-class _RacedError(Exception):
-    """Another writer synced the same events first."""
+def _release_claims(connection: Connection, batch: Batch) -> None:
+    """A claim ends when the assistant answers again (the learner restarted, or it was handed back)."""
+    for sender_id, ended_at in batch.pause_ended.items():
+        if not batch.summaries[sender_id].paused:
+            connection.execute(delete(handoffs).where(handoffs.c.sender_id == sender_id,
+                                                      handoffs.c.claimed_at <= ended_at))
 
 
 def sync(engine: Engine, budget_seconds: float = 2.0, limit: int = BATCH_EVENTS) -> int:
-    """Catch up with Rasa's events within a time budget; the number of events folded in."""
+    """Catch up with Rasa's events within a time budget; the number of events read.
+
+    A batch the database refuses is retried in halves down to single events; a single event it
+    still refuses is skipped (logged and counted). A busy database (OperationalError) is raised:
+    the events are read on the next sync.
+    """
     if not has_events_table(engine):
         return 0
-    total, races = 0, 0
+    total, races, size = 0, 0, limit
     started = time.monotonic()
     with _lock:
         while True:
             try:
-                read = sync_batch(engine, limit)
-            except (_RacedError, IntegrityError):
-                # Another process folded these events first (its cursor row or messages won);
-                # read on from its cursor, but give up for now if that keeps happening.
+                read = sync_batch(engine, size)
+            except _RacedError:
+                # Another process folded these events first; read on from its cursor, but give
+                # up for now if that keeps happening.
                 races += 1
                 if races > 3:
                     return total
                 continue
+            except OperationalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - narrowed down to one event, never stops the index
+                if size > 1:
+                    size = max(1, size // 2)
+                    continue
+                logger.warning("Console sync skipped an event it could not store: %s", exc)
+                read, size = sync_batch(engine, 1, skip=type(exc).__name__), limit
             total += read
-            if read < limit or time.monotonic() - started > budget_seconds:
+            if read == 0 or time.monotonic() - started > budget_seconds:
                 return total
+
+
+def skipped_count(engine: Engine) -> int:
+    """How many events the sync has skipped because it could not index them."""
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(sync_skipped)).scalar() or 0)
 
 
 def is_behind(engine: Engine) -> bool:

@@ -21,7 +21,8 @@ from sqlalchemy import (
     Text,
 )
 
-# Rasa 3.6's SQLTrackerStore schema (rasa/core/tracker_store.py, SQLEvent); Rasa creates it.
+# Rasa 3.6's SQLTrackerStore schema (rasa/core/tracker_store.py, SQLEvent); Rasa creates it (the
+# console creates it only in tests), with ids never reused on SQLite (bot/events_table.py).
 rasa_metadata = MetaData()
 events = Table(
     "events", rasa_metadata,
@@ -32,6 +33,7 @@ events = Table(
     Column("intent_name", String(255)),
     Column("action_name", String(255)),
     Column("data", Text),
+    sqlite_autoincrement=True,
 )
 
 metadata = MetaData()
@@ -111,6 +113,22 @@ sync_state = Table(
     Column("value", Integer, nullable=False),
 )
 
+# Event ids missing when a sync read past them (a transaction still open, on PostgreSQL): read
+# again on later syncs for a while, then given up (bot/console/sync.py).
+sync_gaps = Table(
+    "console_sync_gaps", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=False),
+    Column("seen_at", Float, nullable=False),
+)
+
+# Events the sync could not index (logged; counted on the inbox page).
+sync_skipped = Table(
+    "console_sync_skipped", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=False),
+    Column("skipped_at", Float, nullable=False),
+    Column("reason", String(255), nullable=False),
+)
+
 reviews = Table(
     "console_reviews", metadata,
     Column("sender_id", String(SENDER), primary_key=True),
@@ -174,7 +192,3 @@ audit_log = Table(
     Column("detail", Text),
     Index("ix_console_audit_log_at", "at"),
 )
-
-# Tables holding data about one conversation, cleared when it is erased or purged.
-PER_CONVERSATION = (conversations, messages, conversation_intents, reviews, tags, assignments,
-                    notes, handoffs, labels)

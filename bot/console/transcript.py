@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from bot.console.folding import storable_tree
 from bot.console.sync import FALLBACK_INTENT, as_dict, is_misunderstood
 from bot.console.tables import events
 
@@ -38,8 +39,8 @@ class Turn:
 
 def _data(row: Any) -> dict[str, Any]:
     try:
-        return as_dict(json.loads(row.data or "{}"))
-    except ValueError:
+        return as_dict(storable_tree(json.loads(row.data or "{}")))  # no lone surrogate reaches a page
+    except (ValueError, RecursionError):
         return {}
 
 

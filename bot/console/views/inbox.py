@@ -7,7 +7,7 @@ from bot.console import audit, exports, queries
 from bot.console.context import Console
 from bot.console.filters import FilterError, parse_filters
 from bot.console.security import current, login_required
-from bot.console.sync import is_behind
+from bot.console.sync import is_behind, skipped_count
 
 MAX_EXPORT_CONVERSATIONS = 20_000
 
@@ -33,7 +33,8 @@ def register(blueprint: Blueprint, console: Console) -> None:
                 abort(400, description=f"'page' is past the last page ({page.pages}).")
             choices = {"channels": queries.channels(connection), "tags": queries.all_tags(connection)}
         return render_template("console/inbox.html", page=page, filters=filters, intents=console.intents,
-                               behind=is_behind(console.engine), **choices)
+                               behind=is_behind(console.engine),
+                               skipped=skipped_count(console.engine), **choices)
 
     @blueprint.get("/export.<fmt>")
     @login_required

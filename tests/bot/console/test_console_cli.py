@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 import bot.cli
 from bench import console_data as ev
 from bot.console.accounts import authenticate
+from bot.console.db import head_revision
 from bot.console.privacy import mask, parse_age, purge_older_than
 from bot.console.tables import audit_log, events
 from bot.console.tables import conversations as summaries
@@ -47,7 +48,11 @@ def test_adviser_add_refuses_short_passwords_and_bad_emails(cli_env, monkeypatch
 
 def test_console_migrate_and_sync(cli_env, conversations, capsys):
     assert bot.cli.main(["console", "migrate"]) == 0
+<<<<<<< HEAD
     assert "Console tables at revision " in capsys.readouterr().out
+=======
+    assert f"revision {head_revision()}" in capsys.readouterr().out
+>>>>>>> hard-console-data
     assert bot.cli.main(["console", "sync"]) == 0
     assert "Indexed 11 new events" in capsys.readouterr().out
 
@@ -87,3 +92,14 @@ def test_retention_period_must_be_days(raw):
     with pytest.raises(ValueError):
         parse_age(raw)
     assert parse_age("90d") == 90 and parse_age("30 days") == 30
+
+
+def test_console_sync_reports_a_failure_with_exit_code_1(cli_env, conversations, monkeypatch, capsys):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("bot.console.sync"), "sync", broken)
+    assert bot.cli.main(["console", "sync"]) == 1
+    assert "Indexing failed: disk on fire" in capsys.readouterr().err

@@ -202,3 +202,70 @@ def test_erasure_page_is_for_admins_only(app, adviser, signed_in):
     client, token = signed_in(adviser)
     assert client.get("/console/admin/erasure").status_code == 403
     assert client.post("/console/admin/erasure", data={"csrf_token": token}).status_code == 403
+
+
+PAGES = ("/console/", "/console/handoffs", "/console/improve", "/console/insights", "/console/admin/erasure?find=x",
+         "/console/conversations/salary-web")
+
+
+def test_a_stored_lone_surrogate_breaks_no_page(admin_client, engine):
+    """A lone surrogate in an entity value, sent over REST: Rasa stores it; every page used to 500."""
+    ev.insert_rows(engine, [ev.user("surrogate-learner", 2_000_000_000.0, '/ask_degree{"qualification":"\\ud800"}',
+                                    "ask_degree", entities=[("qualification", "\ud800")])])
+    client, _ = admin_client
+    for path in PAGES:
+        assert client.get(path).status_code == 200, path
+    assert "surrogate-learner" in text(client.get("/console/"))
+    assert client.get("/console/conversations/surrogate-learner").status_code == 200
+
+
+def test_a_sync_failure_of_any_kind_fails_no_page(admin_client, monkeypatch):
+    import importlib
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("anything at all")
+
+    monkeypatch.setattr(importlib.import_module("bot.console"), "sync", broken)
+    client, _ = admin_client
+    for path in PAGES:
+        assert client.get(path).status_code == 200, path
+
+
+def test_the_inbox_counts_events_that_could_not_be_indexed(admin_client, engine, monkeypatch):
+    from bot.console.folding import Batch
+
+    real_apply = Batch.apply
+
+    def refuse_one(self, row):
+        if row.sender_id == "unreadable":
+            raise TypeError("cannot read this event")
+        real_apply(self, row)
+
+    monkeypatch.setattr(Batch, "apply", refuse_one)
+    ev.insert_rows(engine, [ev.user("unreadable", 2_000_000_000.0, "hello", "greet")])
+    client, _ = admin_client
+    page = text(client.get("/console/"))
+    assert "1 stored event could not be indexed and is left out" in page and "salary-web" in page
+    assert "could not be indexed" not in text(client.get("/console/?page=1&q=zzz")).replace(
+        "1 stored event could not be indexed", "")  # one sentence, not repeated
+
+
+def test_a_learner_restart_shows_the_conversation_unclaimed(admin_client, engine):
+    """The restart lifted Rasa's pause while the console still showed the claim: the reply then got 409."""
+    import time
+
+    from bot.console.accounts import list_accounts
+    from bot.console.tables import handoffs
+
+    client, _ = admin_client
+    client.get("/console/")  # indexed
+    me = next(a for a in list_accounts(engine) if a.is_admin)
+    with engine.begin() as c:
+        c.execute(handoffs.insert().values(sender_id="human-web", account_id=me.id, claimed_at=time.time()))
+    ev.insert_rows(engine, [ev.marker("human-web", time.time(), "pause")])
+    assert "You are talking to this learner" in text(client.get("/console/conversations/human-web"))
+    assert "with ada" in text(client.get("/console/handoffs"))
+    ev.insert_rows(engine, [ev.marker("human-web", time.time() + 1, "restart")])
+    page = text(client.get("/console/conversations/human-web"))
+    assert "You are talking to this learner" not in page and "Take over anyway" in page
+    assert "with ada" not in text(client.get("/console/handoffs"))

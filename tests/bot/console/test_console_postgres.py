@@ -6,12 +6,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from alembic.script import ScriptDirectory
 
 from bench import console_data as ev
 from bot.console import casework, queries, stats
 from bot.console.accounts import add_account, authenticate
-from bot.console.db import alembic_config, current_revision, dispose_engines, get_engine, upgrade
+from bot.console.db import current_revision, dispose_engines, get_engine, head_revision, upgrade
 from bot.console.filters import parse_filters
 from bot.console.privacy import erase
 from bot.console.sync import sync
@@ -38,7 +37,7 @@ def pg_engine() -> Iterator[object]:
 def test_the_console_works_on_postgresql(pg_engine):
     engine = pg_engine
     upgrade(engine)
-    assert current_revision(engine) == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current_revision(engine) == head_revision()
     now = time.time()
     ev.insert_rows(engine, [
         ev.user("pg-1", now - 60, "how much does a director earn?", "ask_salary", 0.9, "telegram"),
@@ -68,3 +67,91 @@ def test_the_console_works_on_postgresql(pg_engine):
         assert [q["sender_id"] for q in queries.handoff_queue(c)] == ["pg-2"]
     erase(engine, ["pg-1"])
     assert ids() == ["pg-2"]
+
+
+def test_an_event_committed_after_a_higher_id_is_indexed_exactly_once_on_postgresql(pg_engine):
+    """Two real transactions: the one holding the lower id commits after the sync read past it."""
+    from sqlalchemy import func, insert, select
+
+    from bot.console.integrity import check
+    from bot.console.tables import events, messages, sync_gaps
+
+    engine = pg_engine
+    upgrade(engine)
+    sync(engine)
+    now = time.time()
+    slow = engine.connect()
+    slow_transaction = slow.begin()
+    slow.execute(insert(events).values(**ev.user("pg-slow", now, "I asked first", "greet")))
+    with engine.begin() as fast:
+        fast.execute(insert(events).values(**ev.user("pg-fast", now + 1, "I committed first", "greet")))
+    assert sync(engine) == 1
+    with engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(sync_gaps)).scalar() == 1
+    slow_transaction.commit()
+    slow.close()
+    assert sync(engine) == 1 and sync(engine) == 0
+    with engine.connect() as c:
+        assert queries.summary(c, "pg-slow")["turns"] == 1
+        assert c.execute(select(func.count()).select_from(messages)
+                         .where(messages.c.sender_id.in_(["pg-slow", "pg-fast"]))).scalar() == 2
+        assert c.execute(select(func.count()).select_from(sync_gaps)).scalar() == 0
+    assert check(engine).ok
+
+
+def test_a_sync_waits_for_an_erasure_in_progress_on_postgresql(pg_engine):
+    """An erasure holds the cursor row's lock: a concurrent sync cannot index the erased learner's events."""
+    import threading
+
+    from sqlalchemy import delete, select
+
+    from bot.console.tables import events, sync_state
+    from tests.bot.console.leftovers import leftovers
+
+    engine = pg_engine
+    upgrade(engine)
+    sync(engine)
+    ev.insert_rows(engine, [ev.user("pg-erased", time.time(), "my xylophonist secret", "greet")])
+    eraser = engine.connect()
+    erasing = eraser.begin()  # what erase_conversations does first: lock the cursor, then delete
+    eraser.execute(select(sync_state.c.value).where(sync_state.c.name == "events").with_for_update())
+    eraser.execute(delete(events).where(events.c.sender_id == "pg-erased"))
+    indexed: list[int] = []
+    syncing = threading.Thread(target=lambda: indexed.append(sync(engine)))
+    syncing.start()
+    syncing.join(timeout=1.0)
+    assert syncing.is_alive()  # waiting for the lock instead of reading the rows being erased
+    erasing.commit()
+    eraser.close()
+    syncing.join(timeout=60)
+    assert indexed == [0]
+    assert leftovers(engine, ["pg-erased", "xylophonist"]) == []
+
+
+def test_erasure_on_postgresql_leaves_nothing_in_any_table(pg_engine):
+    from bot.console.accounts import add_account
+    from tests.bot.console.leftovers import leftovers
+
+    engine = pg_engine
+    upgrade(engine)
+    ev.insert_rows(engine, [ev.user("pg-forget-me", time.time(), "the zanzibar question", "greet"),
+                            ev.slot("pg-forget-me", time.time(), "plan_subject", "zanzibar studies")])
+    sync(engine)
+    bo = add_account(engine, "bo@example.org", "correct horse battery")
+    casework.add_tag(engine, "pg-forget-me", bo.id, "zanzibar")
+    casework.add_note(engine, "pg-forget-me", bo.id, "zanzibar again", None)
+    assert leftovers(engine, ["pg-forget-me", "zanzibar"])
+    erase(engine, ["pg-forget-me"], actor="bo@example.org")
+    assert leftovers(engine, ["pg-forget-me", "zanzibar"]) == []
+
+
+def test_nul_and_lone_surrogates_in_event_data_are_stored_on_postgresql(pg_engine):
+    """PostgreSQL refuses NUL in text and psycopg2 cannot encode a lone surrogate: both are replaced."""
+    engine = pg_engine
+    upgrade(engine)
+    ev.insert_rows(engine, [ev.user("pg-odd", time.time(), "nul\x00 and \ud800 here", "greet",
+                                    entities=[("qualification", "BTEC\x00\udfff")])])
+    assert sync(engine) == 1
+    with engine.connect() as c:
+        odd = queries.summary(c, "pg-odd")
+    assert odd["last_user_text"] == "nul\ufffd and \ufffd here" and odd["qualifications"] == "BTEC\ufffd\ufffd"

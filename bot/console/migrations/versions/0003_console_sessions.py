@@ -4,8 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_console_sessions"
-down_revision = "0001"
+revision = "0003_console_sessions"
+down_revision = "0002_sync_integrity"
 branch_labels = None
 depends_on = None
 
