@@ -48,11 +48,7 @@ def test_adviser_add_refuses_short_passwords_and_bad_emails(cli_env, monkeypatch
 
 def test_console_migrate_and_sync(cli_env, conversations, capsys):
     assert bot.cli.main(["console", "migrate"]) == 0
-<<<<<<< HEAD
-    assert "Console tables at revision " in capsys.readouterr().out
-=======
     assert f"revision {head_revision()}" in capsys.readouterr().out
->>>>>>> hard-console-data
     assert bot.cli.main(["console", "sync"]) == 0
     assert "Indexed 11 new events" in capsys.readouterr().out
 
