@@ -7,7 +7,9 @@
   channel blueprint registers (`install_body_cap`), so it holds for every channel and route.
 - **Rate**: token buckets (a burst, then a steady rate) per web chat session, per REST sender,
   per client address for new web chat sessions, and per client address for messages on REST and
-  web chat together. A refused request gets 429 with Retry-After and a polite "slow down" text.
+  web chat together, where a long message costs more (one token per `CHARS_PER_TOKEN` started
+  characters, as reading it costs the assistant more). A refused request gets 429 with
+  Retry-After and a polite "slow down" text.
 - **Client address**: the socket's peer address, unless that peer is one of
   RASA_TRUSTED_PROXIES; only then is X-Forwarded-For read (from the right, skipping trusted hops).
 - **Memory**: a bucket idle long enough to be full again is dropped; at most `MAX_KEYS` buckets
@@ -35,6 +37,7 @@ from sanic.response import HTTPResponse
 from bot.settings import RateLimit, Settings, get_settings
 
 MAX_KEYS = 50_000
+CHARS_PER_TOKEN = 250
 SLOW_DOWN = ("You're sending messages faster than I can answer. Please wait {seconds} "
              "before sending the next one.")
 TOO_MANY_SESSIONS = ("Too many new conversations have been started from your network. "
@@ -75,18 +78,18 @@ class RateLimiter:
         tokens, stamp = entry
         return min(float(self.burst), tokens + max(at - stamp, 0.0) * self.per_second)
 
-    def wait(self, key: str, at: float) -> float:
-        """Seconds until `key` may make its next request; 0 when it may now."""
+    def wait(self, key: str, at: float, cost: float = 1.0) -> float:
+        """Seconds until `key` may make a request costing `cost` tokens; 0 when it may now."""
         if not self.enabled:
             return 0.0
-        tokens = self._tokens(key, at)
-        return 0.0 if tokens >= 1 else (1 - tokens) / self.per_second
+        cost, tokens = min(cost, self.burst), self._tokens(key, at)
+        return 0.0 if tokens >= cost else (cost - tokens) / self.per_second
 
-    def take(self, key: str, at: float) -> None:
-        """Spend one of `key`'s tokens (call after `wait` said 0)."""
+    def take(self, key: str, at: float, cost: float = 1.0) -> None:
+        """Spend `cost` of `key`'s tokens (call after `wait` said 0)."""
         if not self.enabled:
             return
-        self._buckets[key] = (self._tokens(key, at) - 1, at)
+        self._buckets[key] = (self._tokens(key, at) - min(cost, self.burst), at)
         self._buckets.move_to_end(key)
         self._evict(at)
 
@@ -100,15 +103,21 @@ class RateLimiter:
             self._buckets.popitem(last=False)
 
 
-def admit(checks: Sequence[tuple[RateLimiter, str]]) -> float:
-    """Take a token from every (limiter, key) if all have one; else take none. Seconds to wait."""
+def admit(checks: Sequence[tuple[RateLimiter, str, float]]) -> float:
+    """Take the cost from every (limiter, key, cost) if all have it; else take none. Seconds to wait."""
     at = now()
-    wait = max((limiter.wait(key, at) for limiter, key in checks), default=0.0)
+    wait = max((limiter.wait(key, at, cost) for limiter, key, cost in checks), default=0.0)
     if wait > 0:
         return wait
-    for limiter, key in checks:
-        limiter.take(key, at)
+    for limiter, key, cost in checks:
+        limiter.take(key, at, cost)
     return 0.0
+
+
+def text_cost(text: object) -> float:
+    """Tokens a message costs its client address: one per `CHARS_PER_TOKEN` started characters."""
+    length = len(text) if isinstance(text, str) else 0
+    return float(max(1, math.ceil(length / CHARS_PER_TOKEN)))
 
 
 @dataclass
@@ -189,8 +198,10 @@ def slow_down(seconds: float) -> str:
 def rest_check(request: Request, sender: str) -> Optional[HTTPResponse]:
     """None if this REST message may go on; else 429 with the slow-down text as a reply list."""
     limits = for_app(request.app)
-    wait = admit([(limits.client_messages, client_address(request, limits.trusted_proxies)),
-                  (limits.rest_messages, sender)])
+    body = request.json  # already parsed by the channel
+    cost = text_cost(body.get("message") if isinstance(body, dict) else None)
+    wait = admit([(limits.client_messages, client_address(request, limits.trusted_proxies), cost),
+                  (limits.rest_messages, sender, 1.0)])
     if not wait:
         return None
     return response.json([{"recipient_id": sender, "text": slow_down(wait)}], status=429,

@@ -84,11 +84,20 @@ def test_a_bucket_allows_its_burst_then_one_request_per_refill_interval() -> Non
 
 def test_admit_takes_nothing_when_any_bucket_is_empty(clock: Clock) -> None:
     roomy, tight = limits.RateLimiter(RateLimit(5, 60.0)), limits.RateLimiter(RateLimit(1, 60.0))
-    assert limits.admit([(roomy, "k"), (tight, "k")]) == 0
-    assert limits.admit([(roomy, "k"), (tight, "k")]) == pytest.approx(1.0)
+    assert limits.admit([(roomy, "k", 1), (tight, "k", 1)]) == 0
+    assert limits.admit([(roomy, "k", 1), (tight, "k", 1)]) == pytest.approx(1.0)
     assert roomy.wait("k", clock.value) == 0 and len(roomy) == 1
     clock.value += 1
-    assert limits.admit([(roomy, "k"), (tight, "k")]) == 0
+    assert limits.admit([(roomy, "k", 1), (tight, "k", 1)]) == 0
+
+
+def test_a_long_message_costs_its_address_more_tokens() -> None:
+    assert [limits.text_cost(t) for t in ("", "hi", "a" * 250, "a" * 251, "a" * 1000, None)] == [1, 1, 1, 2, 4, 1]
+    limiter = limits.RateLimiter(RateLimit(10, 60.0))
+    limiter.take("a", 0.0, limits.text_cost("a" * 1000))
+    limiter.take("a", 0.0, limits.text_cost("a" * 1000))
+    assert limiter.wait("a", 0.0, 4) == pytest.approx(2.0)
+    assert limiter.wait("a", 0.0, 99) == pytest.approx(8.0)  # never more than a full burst
 
 
 def test_memory_stays_bounded_idle_buckets_go_and_the_oldest_beyond_the_cap() -> None:
@@ -237,6 +246,10 @@ def test_rest_messages_past_an_addresss_burst_are_refused_whatever_the_sender(
         assert say(url, "sender-x", **{"X-Forwarded-For": "198.51.100.7"}).status_code == 429
         clock.value += 1
         assert say(url, "sender-y").status_code == 200
+        clock.value += 2
+        assert say(url, "sender-z", "a" * 600).status_code == 429  # 3 tokens for a long message
+        clock.value += 1
+        assert say(url, "sender-z", "a" * 600).status_code == 200
 
 
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(

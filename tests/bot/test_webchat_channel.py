@@ -288,7 +288,7 @@ def test_a_burst_of_messages_in_one_session_is_answered_then_slowed_down_politel
 
 def test_new_sessions_per_client_address_are_limited_and_forwarded_for_is_ignored_by_default(
         chat: Chat, clock: Clock) -> None:
-    for n in range(30):
+    for _ in range(30):
         chat.start()
     refused = chat.client.post(f"{chat.url}/session", headers={"X-Forwarded-For": "198.51.100.7"})
     assert refused.status_code == 429 and refused.json()["retry_after"] == 6
