@@ -8,8 +8,8 @@
 - **Rate**: token buckets (a burst, then a steady rate) per web chat session, per REST sender,
   per client address for new web chat sessions, and per client address for messages on REST and
   web chat together, where a long message costs more (one token per `CHARS_PER_TOKEN` started
-  characters, as reading it costs the assistant more). A refused request gets 429 with
-  Retry-After and a polite "slow down" text.
+  characters of what the assistant reads, at most COACH_MAX_MESSAGE_CHARS). A refused request
+  gets 429 with Retry-After and a polite "slow down" text.
 - **Client address**: the socket's peer address, unless that peer is one of
   RASA_TRUSTED_PROXIES; only then is X-Forwarded-For read (from the right, skipping trusted hops).
 - **Memory**: a bucket idle long enough to be full again is dropped; at most `MAX_KEYS` buckets
@@ -37,7 +37,7 @@ from sanic.response import HTTPResponse
 from bot.settings import RateLimit, Settings, get_settings
 
 MAX_KEYS = 50_000
-CHARS_PER_TOKEN = 250
+CHARS_PER_TOKEN = 50
 SLOW_DOWN = ("You're sending messages faster than I can answer. Please wait {seconds} "
              "before sending the next one.")
 TOO_MANY_SESSIONS = ("Too many new conversations have been started from your network. "
@@ -115,8 +115,12 @@ def admit(checks: Sequence[tuple[RateLimiter, str, float]]) -> float:
 
 
 def text_cost(text: object) -> float:
-    """Tokens a message costs its client address: one per `CHARS_PER_TOKEN` started characters."""
-    length = len(text) if isinstance(text, str) else 0
+    """Tokens a message costs its client address: one per `CHARS_PER_TOKEN` characters read.
+
+    The assistant reads at most COACH_MAX_MESSAGE_CHARS; reading 1,000 characters costs it
+    about 40 times what a short question does (measured by `python -m bench --only abuse`).
+    """
+    length = min(len(text), get_settings().max_message_chars) if isinstance(text, str) else 0
     return float(max(1, math.ceil(length / CHARS_PER_TOKEN)))
 
 
