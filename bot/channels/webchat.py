@@ -228,7 +228,7 @@ class WebchatInput(InputChannel):
         buckets = limits.for_app(request.app)
         # Before any database work: a flood is refused at the cost of a dictionary look-up.
         _admit([(buckets.client_messages, self._client(request), limits.text_cost(raw_text)),
-                         (buckets.webchat_messages, sender_id, 1.0)], limits.SLOW_DOWN)
+                (buckets.webchat_messages, sender_id, 1.0)], limits.SLOW_DOWN)
         message_id = rasa_message_id(client_id)
         events = await self._events(agent, sender_id)
         stored_before = len(events)
