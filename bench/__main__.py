@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from typing import Any, Optional
 
-from bench import console, entities, load, nlu, stock
+from bench import abuse, console, entities, load, nlu, stock
 from bench.paths import RESULTS_PATH
 from bench.summary import (
     dig,
@@ -22,7 +22,7 @@ from bench.summary import (
     timing_table,
 )
 
-PARTS = ("nlu", "load", "stock", "console")
+PARTS = ("nlu", "load", "stock", "console", "abuse")
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -33,6 +33,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--skip-stock", action="store_true", help="skip the stock reference")
     parser.add_argument("--skip-console", action="store_true",
                         help="skip the adviser console benchmark (100,000 generated conversations)")
+    parser.add_argument("--skip-abuse", action="store_true",
+                        help="skip other learners' reply times with and without an abusive client")
     parser.add_argument("--only", choices=PARTS, help="run just this part")
     parser.add_argument("--compare-diet", action="store_true",
                         help="also cross-validate a DIETClassifier config (slow)")
@@ -81,7 +83,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         run_part("stock", stock.run, results, durations)
     if not args.skip_console:
         run_part("console", console.run, results, durations)
-    print("\n".join(speed_tables(results) + console.console_tables(results)))
+    if not args.skip_abuse:
+        run_part("abuse", abuse.run, results, durations)
+    print("\n".join(speed_tables(results) + console.console_tables(results) + abuse.abuse_tables(results)))
     print(target_table(results))
     print(timing_table(durations, results))
     results["targets"] = [target.as_dict(value) for target, value in measured_targets(results)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
+from typing import NamedTuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,6 +16,70 @@ DEMO_ORIGINS = ("http://localhost:8000", "http://127.0.0.1:8000")
 
 class ConfigurationError(RuntimeError):
     """A required setting is missing or invalid."""
+
+
+# -- request size and rate limits (bot/channels/limits.py) ---------------------------------------
+class RateLimit(NamedTuple):
+    """A token bucket: `burst` requests at once, then `per_minute` more a minute; burst 0 = off."""
+
+    burst: int
+    per_minute: float
+
+
+LIMITS_OFF = RateLimit(0, 0.0)
+MAX_REQUEST_BYTES = 64 * 1024
+WEBCHAT_MESSAGE_LIMIT = RateLimit(10, 30.0)   # per web chat session
+WEBCHAT_SESSION_LIMIT = RateLimit(30, 10.0)   # new web chat sessions per client address
+REST_MESSAGE_LIMIT = RateLimit(10, 30.0)      # per REST sender
+CLIENT_MESSAGE_LIMIT = RateLimit(100, 240.0)  # per client address, REST and web chat (long ones cost more)
+WEBCHAT_IDLE_HOURS = 24.0
+
+
+def _rate_limit(name: str, default: RateLimit) -> RateLimit:
+    """`BURST,PER_MINUTE` (e.g. `10,30`), or `off`; empty means the default."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("off", "0"):
+        return LIMITS_OFF
+    try:
+        burst, per_minute = (part.strip() for part in raw.split(","))
+        limit = RateLimit(int(burst), float(per_minute))
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be BURST,PER_MINUTE (e.g. 10,30) or off, got {raw!r}") from exc
+    if limit.burst < 1 or not 0 < limit.per_minute < float("inf"):
+        raise ConfigurationError(f"{name} needs a burst of at least 1 and a positive rate, got {raw!r}")
+    return limit
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    """Comma-separated proxy addresses or networks (`10.0.0.0/8`); empty trusts no proxy."""
+    networks = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ip_network(part, strict=False)))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"RASA_TRUSTED_PROXIES entries must be IP addresses or networks: {part!r}") from exc
+    return tuple(networks)
+
+
+def _positive_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+    if not 0 < value < float("inf"):
+        raise ConfigurationError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _describe_limit(limit: RateLimit) -> str:
+    return f"{limit.burst} at once, then {limit.per_minute:g}/min" if limit.burst else "off"
+# -- end of request size and rate limits ------------------------------------------------------
 
 
 def _sqlite(path: Path) -> str:
@@ -43,6 +109,14 @@ class Settings:
     console_trusted_proxies: int = 0
     action_server_host: str = "127.0.0.1"
     action_server_token: str = field(default="", repr=False)
+    # request size and rate limits (bot/channels/limits.py)
+    max_request_bytes: int = MAX_REQUEST_BYTES
+    trusted_proxies: tuple[str, ...] = ()
+    webchat_message_limit: RateLimit = WEBCHAT_MESSAGE_LIMIT
+    webchat_session_limit: RateLimit = WEBCHAT_SESSION_LIMIT
+    rest_message_limit: RateLimit = REST_MESSAGE_LIMIT
+    client_message_limit: RateLimit = CLIENT_MESSAGE_LIMIT
+    webchat_idle_hours: float = WEBCHAT_IDLE_HOURS
 
     @property
     def spacy_pipeline_dir(self) -> Path:
@@ -68,6 +142,14 @@ class Settings:
             "ACTION_SERVER_HOST": self.action_server_host,
             "ACTION_SERVER_TOKEN": ("set" if self.action_server_token
                                     else "not set (generated in var/action_server_token)"),
+            # request size and rate limits
+            "RASA_MAX_REQUEST_BYTES": str(self.max_request_bytes),
+            "RASA_TRUSTED_PROXIES": ", ".join(self.trusted_proxies) or "(none: the socket address is the client)",
+            "WEBCHAT_MESSAGE_LIMIT": _describe_limit(self.webchat_message_limit),
+            "WEBCHAT_SESSION_LIMIT": _describe_limit(self.webchat_session_limit),
+            "REST_MESSAGE_LIMIT": _describe_limit(self.rest_message_limit),
+            "CLIENT_MESSAGE_LIMIT": _describe_limit(self.client_message_limit),
+            "WEBCHAT_IDLE_HOURS": f"{self.webchat_idle_hours:g}",
         }
 
 
@@ -142,6 +224,14 @@ def load_settings() -> Settings:
         console_trusted_proxies=_count("CONSOLE_TRUSTED_PROXIES", 0),
         action_server_host=env.get("ACTION_SERVER_HOST", "").strip() or "127.0.0.1",
         action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
+        # request size and rate limits
+        max_request_bytes=_positive_int("RASA_MAX_REQUEST_BYTES", MAX_REQUEST_BYTES),
+        trusted_proxies=_trusted_proxies(env.get("RASA_TRUSTED_PROXIES", "")),
+        webchat_message_limit=_rate_limit("WEBCHAT_MESSAGE_LIMIT", WEBCHAT_MESSAGE_LIMIT),
+        webchat_session_limit=_rate_limit("WEBCHAT_SESSION_LIMIT", WEBCHAT_SESSION_LIMIT),
+        rest_message_limit=_rate_limit("REST_MESSAGE_LIMIT", REST_MESSAGE_LIMIT),
+        client_message_limit=_rate_limit("CLIENT_MESSAGE_LIMIT", CLIENT_MESSAGE_LIMIT),
+        webchat_idle_hours=_positive_float("WEBCHAT_IDLE_HOURS", WEBCHAT_IDLE_HOURS),
     )
 
 

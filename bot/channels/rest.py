@@ -13,6 +13,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
+from bot.channels import limits
 from bot.channels.adviser import is_paused
 from bot.channels.guard import TROUBLE_REPLY, prepare_text
 from bot.nlu.prefetch import PREFETCHER, worth_prefetching
@@ -86,6 +87,9 @@ class GuardedRestInput(InputChannel):
                 sender = str(sender)
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return _bad_request(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+            limited = limits.rest_check(request, sender)  # 429 with a slow-down reply when too fast
+            if limited is not None:
+                return limited
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
             prepared = prepare_text(body.get("message"), get_settings().max_message_chars)
             replies: list[dict[str, Any]] = [

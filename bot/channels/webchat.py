@@ -4,10 +4,17 @@ Routes under `/webhooks/webchat/` (the session token travels in the `X-Webchat-S
 never in a URL):
 
 - `POST /session` issues a session token and returns the greeting with the main topics;
-- `GET /messages?after=N` returns the conversation's messages after cursor N (history and poll);
-- `POST /messages` with `{"id", "text", "title"?, "after"?}` sends one learner message; the
-  widget's `id` makes it idempotent, so a retry never stores or answers a message twice;
+- `GET /messages?after=N` returns a page (at most 50) of the conversation's messages after
+  cursor N, with the next cursor and `more` when others follow (history on load, page by page,
+  and the poll);
+- `POST /messages` with `{"id", "text", "title"?, "after"?}` sends one learner message and returns
+  a page of the messages after `after`; the widget's `id` makes it idempotent, so a retry never
+  stores or answers a message twice;
 - `DELETE /session` ends the conversation for this token ("start over").
+
+A token stops working (404, as for an unknown one) once its conversation has had no new event
+for WEBCHAT_IDLE_HOURS. Messages per session and new sessions per client address are rate
+limited (bot/channels/limits.py): 429 with `retry_after` seconds and a polite text to show.
 """
 from __future__ import annotations
 
@@ -24,10 +31,20 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import limits
 from bot.channels.guard import prepare_text, strip_control_characters
 from bot.channels.rest import REPLY_TIMEOUT_SECONDS, answer
 from bot.channels.webchat_cors import SESSION_HEADER, install_cors_rule, origin_allowed
-from bot.channels.webchat_history import closed_marker, has_message, is_closed, messages_after, user_metadata
+from bot.channels.webchat_history import (
+    Page,
+    closed_marker,
+    has_message,
+    is_closed,
+    is_idle,
+    messages_after,
+    page_after,
+    user_metadata,
+)
 from bot.channels.webchat_sessions import (
     conversation_id,
     is_client_message_id,
@@ -48,15 +65,31 @@ UNKNOWN_SESSION = "Unknown or ended session. Start a new one with POST /webhooks
 class RefusedRequestError(Exception):
     """A request the channel refuses, with the HTTP status and message to send back."""
 
-    def __init__(self, status: int, message: str) -> None:
-        """Remember the status and the message for the learner's browser."""
+    def __init__(self, status: int, message: str, retry_after: Optional[int] = None) -> None:
+        """Remember the status and the message for the learner's browser (and when to retry)."""
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
 
 
-def _error(status: int, message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=status)
+def _error(problem: RefusedRequestError) -> HTTPResponse:
+    if problem.retry_after is None:
+        return response.json({"error": problem.message}, status=problem.status)
+    return response.json({"error": problem.message, "retry_after": problem.retry_after},
+                         status=problem.status, headers={"Retry-After": str(problem.retry_after)})
+
+
+def _admit(checks: list[tuple[limits.RateLimiter, str, float]], text: str) -> None:
+    """Take a token from each bucket, or refuse with 429 and how long to wait."""
+    wait = limits.admit(checks)
+    if wait:
+        raise RefusedRequestError(429, text.format(seconds=limits.seconds_text(wait)),
+                                  limits.retry_after(wait))
+
+
+def _page_json(page: Page) -> dict[str, Any]:
+    return {"messages": page.messages, "cursor": page.cursor, "more": page.more}
 
 
 def _cursor(raw: Any) -> int:
@@ -144,12 +177,17 @@ class WebchatInput(InputChannel):
 
     @staticmethod
     async def _events(agent: Any, sender_id: str) -> list[Event]:
-        """Every stored event of the conversation (all sessions); 404 if it was never issued."""
+        """Every stored event of the conversation (all sessions); 404 if never issued, ended or idle."""
         tracker = await agent.tracker_store.retrieve_full_tracker(sender_id)
         events = list(tracker.events) if tracker is not None else []
-        if not events or is_closed(events):
+        idle_seconds = get_settings().webchat_idle_hours * 3600
+        if not events or is_closed(events) or is_idle(events, time.time(), idle_seconds):
             raise RefusedRequestError(404, UNKNOWN_SESSION)
         return events
+
+    @staticmethod
+    def _client(request: Request) -> str:
+        return limits.client_address(request, limits.for_app(request.app).trusted_proxies)
 
     async def _deliver(self, agent: Any, sender_id: str, text: str, message_id: str,
                        metadata: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
@@ -187,8 +225,13 @@ class WebchatInput(InputChannel):
         title, after = _title(body.get("title")), _cursor(body.get("after"))
         agent = self._agent(request)
         sender_id = conversation_id(self._token(request))
+        buckets = limits.for_app(request.app)
+        # Before any database work: a flood is refused at the cost of a dictionary look-up.
+        _admit([(buckets.client_messages, self._client(request), limits.text_cost(raw_text)),
+                (buckets.webchat_messages, sender_id, 1.0)], limits.SLOW_DOWN)
         message_id = rasa_message_id(client_id)
         events = await self._events(agent, sender_id)
+        stored_before = len(events)
         notices: list[str] = []
         replies: list[dict[str, Any]] = []
         key = (sender_id, client_id)
@@ -203,12 +246,11 @@ class WebchatInput(InputChannel):
                 replies = await self._answer_once(agent, key, prepared.text, message_id,
                                                   user_metadata(client_id, title))
         events = await self._events(agent, sender_id)
-        messages = messages_after(events, after)
         # Replies Rasa did not store (an apology when it failed) are shown once, as notices.
-        stored = {m["text"] for m in messages_after(events, 0) if m["from"] == "bot"}
+        stored = {m["text"] for m in messages_after(events, stored_before) if m["from"] == "bot"}
         notices += [r["text"] for r in replies if r.get("text") and r["text"] not in stored]
         stamp = time.time()
-        return {"messages": messages, "cursor": len(events),
+        return {**_page_json(page_after(events, after)),
                 "notices": [{"id": f"n-{client_id}-{n}", "from": "bot", "text": text, "buttons": [],
                              "time": stamp, "notice": True} for n, text in enumerate(notices)]}
 
@@ -224,6 +266,8 @@ class WebchatInput(InputChannel):
 
     async def _start(self, request: Request) -> HTTPResponse:
         agent = self._agent(request)
+        _admit([(limits.for_app(request.app).webchat_sessions, self._client(request), 1.0)],
+               limits.TOO_MANY_SESSIONS)
         token = new_token()
         sender_id = conversation_id(token)
         tracker = await agent.processor.fetch_tracker_with_initial_session(sender_id)
@@ -245,7 +289,7 @@ class WebchatInput(InputChannel):
         after = _cursor(request.args.get("after"))
         agent = self._agent(request)
         events = await self._events(agent, conversation_id(self._token(request)))
-        return response.json({"messages": messages_after(events, after), "cursor": len(events)})
+        return response.json(_page_json(page_after(events, after)))
 
     # -- routes ----------------------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -253,6 +297,7 @@ class WebchatInput(InputChannel):
         module = inspect.getmodule(self)
         hook = Blueprint(f"webchat_{type(self).__name__}", module.__name__ if module else None)
         allowed = self.allowed_origins
+        limits.install_body_cap(hook)  # for the whole Rasa app: every channel and route
 
         @hook.listener("before_server_start")
         async def cors_rule(app: Sanic, _loop: Any) -> None:
@@ -269,10 +314,10 @@ class WebchatInput(InputChannel):
                     self._check_origin(request)
                     return await work(request)
                 except RefusedRequestError as problem:
-                    return _error(problem.status, problem.message)
+                    return _error(problem)
                 except Exception:  # noqa: BLE001 - the widget shows "reconnecting", never a 500 page
                     logger.exception("Web chat request %s %s failed.", request.method, request.path)
-                    return _error(503, "The chat is having trouble. Please try again in a moment.")
+                    return _error(RefusedRequestError(503, "The chat is having trouble. Please try again in a moment."))
             return route
 
         async def send(request: Request) -> HTTPResponse:

@@ -35,7 +35,7 @@ def _rule_options(app: Sanic, allowed: Sequence[str]) -> dict[str, Any]:
         "origins": ["*"] if "*" in allowed else list(allowed),
         "methods": ["GET", "POST", "DELETE", "OPTIONS"],
         "allow_headers": ["Content-Type", SESSION_HEADER],
-        "expose_headers": None,
+        "expose_headers": ["Retry-After"],  # the widget waits as long as a 429 asks
         "supports_credentials": False,  # the session travels in a header, never in a cookie
         "send_wildcard": "*" in allowed,
         "always_send": False,

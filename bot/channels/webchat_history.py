@@ -1,7 +1,8 @@
-"""What the widget shows of a stored conversation: user and bot messages after a cursor."""
+"""What the widget shows of a stored conversation: pages of user and bot messages after a cursor."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from rasa.shared.core.events import BotUttered, Event, Restarted, UserUttered
@@ -9,6 +10,16 @@ from rasa.shared.core.events import BotUttered, Event, Restarted, UserUttered
 # Metadata key under which the web chat keeps its own details on stored events.
 META_KEY = "webchat"
 CLOSED = "closed"
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    """Messages of one page, oldest first, and where the neighbouring pages start."""
+
+    messages: list[dict[str, Any]]
+    cursor: int  # position after this page: where the next page starts
+    more: bool  # messages are stored after `cursor`
 
 
 def user_metadata(client_id: str, title: Optional[str]) -> dict[str, Any]:
@@ -27,6 +38,11 @@ def closed_marker() -> Restarted:
 def is_closed(events: Sequence[Event]) -> bool:
     """True once the learner started over: the old token no longer opens the conversation."""
     return any(isinstance(e, Restarted) and (e.metadata or {}).get(META_KEY) == CLOSED for e in events)
+
+
+def is_idle(events: Sequence[Event], now: float, idle_seconds: float) -> bool:
+    """True when the conversation's newest event is older than `idle_seconds` (its token expired)."""
+    return bool(events) and now - events[-1].timestamp > idle_seconds
 
 
 def has_message(events: Sequence[Event], message_id: str) -> bool:
@@ -60,15 +76,28 @@ def _as_message(index: int, event: Event) -> Optional[dict[str, Any]]:
     return None
 
 
+def _first_message(events: Sequence[Event], positions: range) -> Optional[int]:
+    return next((i for i in positions if _as_message(i, events[i]) is not None), None)
+
+
 def messages_after(events: Sequence[Event], cursor: int) -> list[dict[str, Any]]:
-    """Learner and bot messages stored after position `cursor`, oldest first.
+    """Every learner and bot message stored after position `cursor`, oldest first (no page limit).
 
     Events are only ever appended to a conversation, so a position is a stable cursor; messages
     appended by others (an adviser's replies) are included like any other bot message.
     """
-    found = []
-    for index in range(max(cursor, 0), len(events)):
+    found = (_as_message(i, events[i]) for i in range(max(cursor, 0), len(events)))
+    return [m for m in found if m is not None]
+
+
+def page_after(events: Sequence[Event], cursor: int, size: int = PAGE_SIZE) -> Page:
+    """At most `size` messages after position `cursor`, oldest first; `more` if others follow."""
+    found: list[dict[str, Any]] = []
+    index = max(cursor, 0)
+    while index < len(events) and len(found) < size:
         message = _as_message(index, events[index])
         if message is not None:
             found.append(message)
-    return found
+        index += 1
+    more = _first_message(events, range(index, len(events))) is not None
+    return Page(found, index if more else len(events), more)

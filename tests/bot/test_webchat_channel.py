@@ -1,6 +1,7 @@
 """The web chat channel on Rasa's own Sanic app with a stand-in agent.
 
-Sessions, idempotent messages, history ownership, allowed origins and bad payloads.
+Sessions, idempotent messages, history ownership, allowed origins and bad payloads; rate limits
+per session and per client address, history in pages, and tokens that expire when idle.
 """
 from __future__ import annotations
 
@@ -15,11 +16,15 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.channels import limits
 from bot.channels.guard import EMPTY_REPLY, TROUBLE_REPLY
-from bot.channels.webchat import WebchatInput
+from bot.channels.webchat import UNKNOWN_SESSION, WebchatInput
+from bot.channels.webchat_history import PAGE_SIZE
 from bot.channels.webchat_sessions import conversation_id, new_token, parse_token
+from bot.settings import get_settings
 from tests.fakes import FakeAgent, run_coroutine, serving_channels
 
 PAGE = "http://careers.example.org"
@@ -95,7 +100,7 @@ def test_a_new_session_is_stored_and_greets_with_the_main_topics(chat: Chat) -> 
                                 "buttons": [{"title": "Pay", "payload": "/ask_salary"}]}
     assert body["max_chars"] == 1000
     assert [e.type_name for e in stored_events(chat, body["session"])] == ["action", "session_started", "action"]
-    assert chat.history(body["session"]).json() == {"messages": [], "cursor": 3}
+    assert chat.history(body["session"]).json() == {"messages": [], "cursor": 3, "more": False}
 
 
 def test_a_message_is_answered_and_a_retry_with_the_same_id_is_not_stored_again(chat: Chat) -> None:
@@ -136,7 +141,7 @@ def test_a_quick_reply_sends_the_payload_and_shows_the_title(chat: Chat) -> None
 def test_polling_returns_only_newer_messages_including_an_advisers_reply(chat: Chat) -> None:
     token = chat.start()
     cursor = chat.send(token, {"id": "poll-000001", "text": "can I talk to someone?"}).json()["cursor"]
-    assert chat.history(token, cursor).json() == {"messages": [], "cursor": cursor}
+    assert chat.history(token, cursor).json() == {"messages": [], "cursor": cursor, "more": False}
 
     async def adviser_replies() -> None:  # what the adviser console does, through the store
         tracker = await chat.agent.tracker_store.retrieve(conversation_id(token))
@@ -238,3 +243,118 @@ def test_the_channel_is_listed_in_credentials_and_sends_nothing_itself() -> None
     credentials = yaml.safe_load((Path(__file__).resolve().parents[2] / "credentials.yml").read_text())
     assert "bot.channels.webchat.WebchatInput" in credentials
     assert WebchatInput.name() == "webchat" and WebchatInput().get_output_channel() is None
+
+
+# -- limits, pages, idle expiry --------------------------------------------------------------------
+class Clock:
+    """The rate limiter's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.value = 1000.0
+
+    def __call__(self) -> float:
+        return self.value
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+    """Frozen limiter clock and default limits (whatever the environment says)."""
+    frozen = Clock()
+    monkeypatch.setattr(limits, "now", frozen)
+    for name in ("WEBCHAT_MESSAGE_LIMIT", "WEBCHAT_SESSION_LIMIT", "CLIENT_MESSAGE_LIMIT",
+                 "RASA_TRUSTED_PROXIES", "WEBCHAT_IDLE_HOURS"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield frozen
+    get_settings.cache_clear()
+
+
+def test_a_burst_of_messages_in_one_session_is_answered_then_slowed_down_politely(
+        chat: Chat, clock: Clock) -> None:
+    token, other = chat.start(), chat.start()
+    for n in range(10):
+        assert chat.send(token, {"id": f"burst-{n:06d}", "text": f"question {n}"}).status_code == 200
+    refused = chat.send(token, {"id": "burst-000010", "text": "one too many"})
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "2"
+    assert refused.json() == {"error": limits.slow_down(2), "retry_after": 2}
+    assert refused.headers["access-control-allow-origin"] == PAGE
+    assert "retry-after" in refused.headers["access-control-expose-headers"].lower()
+    assert "one too many" not in chat.agent.processor.handled  # refused before Rasa saw it
+    assert chat.send(other, {"id": "other-000001", "text": "hello"}).status_code == 200  # others go on
+    clock.value += 2
+    again = chat.send(token, {"id": "burst-000010", "text": "one too many"})  # the widget's retry
+    assert again.status_code == 200 and again.json()["messages"][-1]["text"] == "You asked: one too many"
+
+
+def test_new_sessions_per_client_address_are_limited_and_forwarded_for_is_ignored_by_default(
+        chat: Chat, clock: Clock) -> None:
+    for _ in range(30):
+        chat.start()
+    refused = chat.client.post(f"{chat.url}/session", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert refused.status_code == 429 and refused.json()["retry_after"] == 6
+    assert refused.json()["error"].startswith("Too many new conversations")
+    clock.value += 6
+    chat.start()
+
+
+def test_behind_a_trusted_proxy_each_forwarded_address_gets_its_own_sessions(
+        monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+    monkeypatch.setenv("RASA_TRUSTED_PROXIES", "127.0.0.0/8")
+    monkeypatch.setenv("WEBCHAT_SESSION_LIMIT", "2,10")
+    get_settings.cache_clear()
+    with running_chat(FakeAgent()) as chat:
+        def start_from(address: str) -> int:
+            return chat.client.post(f"{chat.url}/session", headers={"X-Forwarded-For": address}).status_code
+        assert [start_from("198.51.100.7") for _ in range(3)] == [201, 201, 429]
+        assert start_from("198.51.100.8") == 201
+
+
+def store_conversation(chat: Chat, token: str, events: list[Any]) -> None:
+    """Store a conversation under the token's id, as if it had happened."""
+    async def save() -> None:
+        await chat.agent.tracker_store.save(DialogueStateTracker.from_events(conversation_id(token), events))
+    run_coroutine(save())
+
+
+def long_conversation(turns: int, stamp: float | None = None) -> list[Any]:
+    """A session start and `turns` question-and-answer pairs (2 messages each)."""
+    at = {} if stamp is None else {"timestamp": stamp}
+    events: list[Any] = [ActionExecuted("action_session_start", **at), SessionStarted(**at),
+                         ActionExecuted("action_listen", **at)]
+    for n in range(turns):
+        events += [UserUttered(f"question {n}", **at), ActionExecuted("utter_x", **at),
+                   BotUttered(f"answer {n}", **at), ActionExecuted("action_listen", **at)]
+    return events
+
+
+def test_history_comes_in_pages_and_a_reply_returns_only_newer_messages(chat: Chat) -> None:
+    token = new_token()
+    store_conversation(chat, token, long_conversation(60))  # 120 messages
+    pages, cursor, more = [], 0, True
+    while more:
+        page = chat.history(token, cursor).json()
+        assert len(page["messages"]) <= PAGE_SIZE
+        pages.append([m["text"] for m in page["messages"]])
+        cursor, more = page["cursor"], page["more"]
+    assert [len(p) for p in pages] == [50, 50, 20]
+    assert sum(pages, []) == [t for n in range(60) for t in (f"question {n}", f"answer {n}")]
+    reply = chat.send(token, {"id": "paged-000001", "text": "and now?", "after": cursor}).json()
+    assert [m["text"] for m in reply["messages"]] == ["and now?", "You asked: and now?"]
+    assert reply["more"] is False and reply["cursor"] > cursor
+    from_start = chat.send(token, {"id": "paged-000001", "text": "and now?"}).json()  # no cursor sent
+    assert len(from_start["messages"]) == PAGE_SIZE and from_start["more"] is True
+
+
+def test_a_token_idle_longer_than_the_limit_is_unknown_and_a_recent_one_works(
+        chat: Chat, clock: Clock) -> None:
+    import time
+
+    idle, recent = new_token(), new_token()
+    store_conversation(chat, idle, long_conversation(1, stamp=time.time() - 25 * 3600))
+    store_conversation(chat, recent, long_conversation(1, stamp=time.time() - 23 * 3600))
+    assert chat.history(recent).status_code == 200
+    gone = [chat.history(idle), chat.send(idle, {"id": "idle-000001", "text": "hi"}),
+            chat.client.delete(f"{chat.url}/session", headers={HEADER: idle})]
+    assert [r.status_code for r in gone] == [404, 404, 404]
+    assert all(r.json() == {"error": UNKNOWN_SESSION} for r in gone)
+    assert chat.agent.processor.handled == []

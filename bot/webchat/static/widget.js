@@ -1,5 +1,5 @@
 /* Career Coach chat widget: no build step, no dependencies, messages always shown as text.
-   <script src="//HOST:8000/widget.js" data-server="//HOST:5005" defer></script>; see the README. */
+   Embedding and server API: see the README. */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[src*='widget.js']");
@@ -34,7 +34,7 @@
     store.seen = S.seen; store.maxChars = S.maxChars;
     try { localStorage.setItem(KEY, JSON.stringify(store)); } catch (e) { /* private mode: memory only */ }
   }
-  function newId() { /* 96 random bits, also on plain http (no crypto.randomUUID there) */
+  function newId() { /* 96 random bits (no crypto.randomUUID on plain http) */
     return [].map.call(crypto.getRandomValues(new Uint32Array(3)), function (n) { return (n + 4294967296).toString(36); }).join("-");
   }
 
@@ -119,7 +119,7 @@
   var root = host.attachShadow({ mode: "open" });
   var css = el("link", null, null, { rel: "stylesheet", href: new URL("widget.css", src).href }, root);
   var wrap = el("div", "cc" + (cfg.left ? " left" : ""), null, null, root);
-  wrap.hidden = true; /* until its styles arrive: no flash of unstyled widget */
+  wrap.hidden = true; /* until its styles arrive */
   css.onload = css.onerror = function () { wrap.hidden = false; };
   wrap.style.setProperty("--accent", cfg.accent);
   wrap.style.setProperty("--on-accent", onAccent(cfg.accent));
@@ -236,7 +236,7 @@
              buttons: g.buttons || [], time: store.started });
   }
 
-  /* Merge messages from the server: each shown once, matched to the learner's pending copy. */
+  /* merge server messages: each shown once, matched to its pending copy */
   function merge(messages, cursor, quiet) {
     var stick = nearBottom(), added = 0, first = null;
     messages.forEach(function (m) {
@@ -256,7 +256,7 @@
     updateLauncher();
     refreshReplies();
     if (!stick) return;
-    /* A long answer is read from its start: keep the top of the first new reply in view. */
+    /* a long answer is read from its start: keep its top in view */
     var bottom = log.scrollHeight - log.clientHeight;
     log.scrollTop = first ? Math.min(bottom, log.scrollTop - 56 + first.getBoundingClientRect().top -
       log.getBoundingClientRect().top) : bottom;
@@ -272,18 +272,22 @@
       signal: ctrl.signal, credentials: "omit", cache: "no-store"
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) { var err = new Error(data.error || "HTTP " + r.status); err.status = r.status; throw err; }
+        if (!r.ok) { var err = new Error(data.error || "HTTP " + r.status); err.status = r.status; err.wait = data.retry_after; throw err; }
         return data;
       });
     }).finally(function () { clearTimeout(timer); });
   }
-  function online(ok) {
+  function online(ok, err) {
     S.offline = !ok;
     S.failures = ok ? 0 : S.failures + 1;
     banner.hidden = ok;
-    banner.textContent = ok ? "" : "Connection lost. Reconnecting\u2026";
+    banner.textContent = ok ? "" : err && err.wait ? err.message : "Connection lost. Reconnecting\u2026";
   }
 
+  function page(data) { /* history, quietly, to the end */
+    merge(data.messages, data.cursor, true);
+    return data.more && api("GET", "/messages?after=" + data.cursor).then(page);
+  }
   /* Open (or restore) the conversation; a single attempt at a time. */
   function start() {
     if (S.ready) return Promise.resolve();
@@ -292,7 +296,7 @@
       list.textContent = "";
       S.known = {};
       greet();
-      merge(data.messages, data.cursor, true);
+      return page(data);
     }) : Promise.reject({ status: 404 })).catch(function (err) {
       if (err.status !== 404) throw err;
       return api("POST", "/session").then(function (data) {
@@ -309,15 +313,15 @@
     }).then(function () {
       S.ready = true;
       online(true);
-      /* Messages a reload interrupted go out again (the server drops repeats); failed ones wait. */
+      /* unsent messages go again (repeats are dropped); failed ones wait */
       (store.outbox || []).forEach(function (m) {
         if (m.state === "failed") failed(m, pendingItem(m).querySelector(".meta"));
         else if (!S.flying[m.id]) post(m);
       });
       schedule();
     }, function (err) {
-      online(false);
-      schedule();
+      online(false, err);
+      schedule(err.wait * 1000 || null);
       throw err;
     }).finally(function () { S.starting = null; });
     return S.starting;
@@ -370,16 +374,22 @@
       online(true);
       merge(data.messages, data.cursor);
       dropPending(m.id);
-      (data.notices || []).forEach(function (n) { render(n); announce(cfg.title + ": " + n.text); scrollDown(true); });
+      (data.notices || []).forEach(tell);
     }, function (err) {
       if (err && err.status === 404 && S.ready && !m.renewed) {
-        /* The conversation ended elsewhere (start over in another tab): continue in a new one. */
+        /* ended elsewhere (start over in another tab): go on in a new one */
         m.renewed = true;
         S.ready = false;
         store.session = null;
         return post(m);
       }
-      if (S.leaving) return; /* the page is going away: still "sending", re-sent on the next load */
+      if (S.leaving) return; /* page closing: still "sending", re-sent on the next load */
+      if (err && err.wait) { /* 429: say so, resend when allowed */
+        meta.textContent = "Waiting\u2026";
+        if (!m.told) tell({ id: "w", from: "bot", text: err.message, notice: true });
+        m.told = 1;
+        return setTimeout(function () { if (pending.contains(item)) post(m); }, err.wait * 1000);
+      }
       if (!err || err.status !== 400) online(false);
       m.state = "failed";
       save();
@@ -392,6 +402,7 @@
       refreshReplies();
     });
   }
+  function tell(n) { render(n); announce(cfg.title + ": " + n.text); scrollDown(true); }
   function failed(m, meta) {
     meta.textContent = "";
     el("button", "retry", "Not sent \u2013 tap to retry", { type: "button" }, meta)
@@ -436,7 +447,7 @@
     panel.hidden = false;
     seen();
     scrollDown(true);
-    if (!quiet) input.focus(); /* opened by the page on load: leave the visitor's focus alone */
+    if (!quiet) input.focus(); /* opened on load: leave the page's focus alone */
     start().then(function () { scrollDown(true); }, function () {});
     schedule(S.ready ? 0 : undefined);
   }
@@ -492,7 +503,7 @@
     resize();
     send(text, null);
   }
-  /* Any element on the page with data-career-coach-open opens the chat. */
+  /* [data-career-coach-open] opens the chat */
   document.addEventListener("click", function (e) {
     var t = e.target && e.target.closest && e.target.closest("[data-career-coach-open]");
     if (t) { e.preventDefault(); if (!S.open) openPanel(false); else input.focus(); }
@@ -508,7 +519,7 @@
   function mount() {
     document.body.appendChild(host);
     if (store.session) {
-      /* Restore quietly; replies stored since the chat was last seen count as unread. */
+      /* restore quietly; replies since last seen count as unread */
       start().then(function () {
         if (S.open) return;
         S.unread = [].filter.call(list.querySelectorAll(".msg.bot"), function (m) {
