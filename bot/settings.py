@@ -37,6 +37,8 @@ class Settings:
     webchat_server_url: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     coach_api_token: str = field(default="", repr=False)
+    rest_channel: bool = True
+    rest_channel_token: str = field(default="", repr=False)
 
     @property
     def spacy_pipeline_dir(self) -> Path:
@@ -56,6 +58,8 @@ class Settings:
             "WEBCHAT_SERVER_URL": self.webchat_server_url or "(the demo page's host, port 5005)",
             "RASA_URL": self.rasa_url,
             "COACH_API_TOKEN": "set" if self.coach_api_token else "not set (generated in var/coach_api_token)",
+            "REST_CHANNEL": "on" if self.rest_channel else "off",
+            "REST_CHANNEL_TOKEN": "set" if self.rest_channel_token else "not set (REST channel open)",
         }
 
 
@@ -89,6 +93,15 @@ def _server_url(raw: str) -> str:
     return url
 
 
+def _on_off(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigurationError(f"{name} must be on or off, got {raw!r}")
+    return raw == "on"
+
+
 def load_settings() -> Settings:
     """Build Settings from the environment (no caching; see `get_settings`)."""
     env = os.environ
@@ -107,6 +120,8 @@ def load_settings() -> Settings:
         webchat_server_url=_server_url(env.get("WEBCHAT_SERVER_URL", "")),
         rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
         coach_api_token=env.get("COACH_API_TOKEN", ""),
+        rest_channel=_on_off("REST_CHANNEL", True),
+        rest_channel_token=env.get("REST_CHANNEL_TOKEN", ""),
     )
 
 

@@ -1,20 +1,27 @@
-"""Rasa's SQL tracker store, configured from DATABASE_URL instead of YAML (no secrets in files)."""
+"""Rasa's SQL tracker store, configured from DATABASE_URL instead of YAML (no secrets in files).
+
+Database errors reach the caller as ordinary exceptions: Rasa 3.6's `session_scope` reads any
+`ValueError` (a string the database cannot encode is one) as a missing PostgreSQL schema and
+exits the process. Here the schema is checked once, at start-up, and only that is fatal.
+"""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
 
-from bot.settings import get_settings
+from bot.settings import ConfigurationError, get_settings
 from knowledge.db import ensure_sqlite_folder
 
 _STORED_EVENTS = "_coach_stored_events"  # instance attribute: how many of a tracker's events are stored
@@ -36,7 +43,29 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         super().__init__(host=url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._pool_sqlite_connections()
+        self._check_schema()
         self._recent: OrderedDict[str, tuple[Optional[int], int, DialogueStateTracker]] = OrderedDict()
+
+    def _check_schema(self) -> None:
+        """Fail at start-up, not on a later request, if POSTGRESQL_SCHEMA names a missing schema."""
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+        except ValueError as missing:
+            raise ConfigurationError(
+                f"The PostgreSQL schema {missing} (POSTGRESQL_SCHEMA) does not exist: create it "
+                "or unset POSTGRESQL_SCHEMA to use the default schema.") from None
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[sa.orm.Session]:
+        """A session for a series of operations; any error propagates as it is and the session closes."""
+        session = self.sessionmaker()
+        try:
+            yield session
+        finally:
+            session.close()
 
     def _pool_sqlite_connections(self) -> None:
         """Keep SQLite connections open between turns, in WAL mode.
