@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Optional
+from typing import Optional, TypeGuard
 
 REST_PREFIX = "rest-"
 TELEGRAM_PREFIX = "telegram-"
@@ -22,7 +22,7 @@ WEBCHAT_PREFIX = "webchat-"
 MAX_SENDER_CHARS = 128
 SENDER_CHARACTERS = "letters, digits, '.', '_', ':', '@' and '-'"
 MAX_STORED_ID_CHARS = 255
-_SENDER = re.compile(r"[A-Za-z0-9._:@-]{1,%d}" % MAX_SENDER_CHARS)
+_SENDER = re.compile(rf"[A-Za-z0-9._:@-]{{1,{MAX_SENDER_CHARS}}}")
 _CHAT_ID = re.compile(r"-?[0-9]{1,20}")
 _CHANNELS = {REST_PREFIX: "rest", TELEGRAM_PREFIX: "telegram", WEBCHAT_PREFIX: "webchat"}
 
@@ -71,7 +71,7 @@ def lookup_ids(needle: str) -> list[str]:
     return ids
 
 
-def is_storable_id(raw: object) -> bool:
+def is_storable_id(raw: object) -> TypeGuard[str]:
     """True for a non-empty id of at most 255 characters with no control or surrogate characters."""
     return (isinstance(raw, str) and 0 < len(raw) <= MAX_STORED_ID_CHARS
             and not any(unicodedata.category(ch)[0] == "C" for ch in raw))

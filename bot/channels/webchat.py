@@ -24,7 +24,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import prepare_text, strip_control_characters
+from bot.channels.guard import clean_value, prepare_text
 from bot.channels.rest import REPLY_TIMEOUT_SECONDS, answer
 from bot.channels.webchat_cors import SESSION_HEADER, install_cors_rule, origin_allowed
 from bot.channels.webchat_history import closed_marker, has_message, is_closed, messages_after, user_metadata
@@ -80,8 +80,7 @@ def _title(raw: Any) -> Optional[str]:
         return None
     if not isinstance(raw, str):
         raise RefusedRequestError(400, "'title' must be a string.")
-    title = strip_control_characters(raw).strip()[:MAX_TITLE_CHARS]
-    return title or None
+    return clean_value(raw, MAX_TITLE_CHARS)
 
 
 def _greeting(agent: Any) -> dict[str, Any]:
@@ -197,7 +196,7 @@ class WebchatInput(InputChannel):
         elif key in self._in_flight:
             await asyncio.shield(self._in_flight[key])  # a retry while the first try is answered
         else:
-            prepared = prepare_text(raw_text, get_settings().max_message_chars)
+            prepared = prepare_text(raw_text, get_settings().max_message_chars, domain=agent.domain)
             notices += prepared.notices
             if prepared.text is not None:
                 replies = await self._answer_once(agent, key, prepared.text, message_id,
