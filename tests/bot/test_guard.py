@@ -72,7 +72,7 @@ def _entities(payload: str) -> dict[str, object]:
 
 
 def test_a_lone_surrogate_in_an_entity_value_never_reaches_rasa() -> None:
-    """The JSON escape `\\ud800` would become a lone surrogate when Rasa reads the entities."""
+    """A JSON escape for a lone surrogate would become one when Rasa reads the entities."""
     text = prepare_text('/ask_degree{"qualification":"\\ud800 degree\\u0000"}', 1000, domain=DOMAIN).text
     assert text is not None
     values = _entities(text)

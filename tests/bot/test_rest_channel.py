@@ -8,6 +8,7 @@ or put behind a bearer token; `GET /` does not name the Rasa version.
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from bot.channels.rest import SERVER_UP, GuardedRestInput
 from bot.settings import get_settings
 from bot.tracker_store import EnvSQLTrackerStore
 from tests.fakes import FakeAgent, FakeProcessor, run_coroutine, serving_channels, sqlite_url
+
+PROCFILE = Path(__file__).resolve().parents[2] / "Procfile"
 
 
 @pytest.fixture
@@ -158,9 +161,21 @@ def test_the_channel_can_require_a_bearer_token(tmp_path: Path, settings_env: py
     assert agent.processor.handled == ["hi"]
 
 
-def test_rest_and_adviser_routes_do_not_allow_other_origins(rest: tuple[str, FakeAgent]) -> None:
-    """Without `--cors "*"` no other site's page may read REST replies with credentials."""
-    base, _agent = rest
+def _procfile_cors() -> str:
+    """The `--cors` value the Procfile gives the Rasa server ("" when none)."""
+    rasa_line = next(line for line in PROCFILE.read_text().splitlines() if line.startswith("rasa:"))
+    words = shlex.split(rasa_line)
+    return words[words.index("--cors") + 1] if "--cors" in words else ""
+
+
+def test_rest_routes_do_not_allow_other_origins_as_the_procfile_runs_them(
+        tmp_path: Path, settings_env: pytest.MonkeyPatch) -> None:
+    """Rasa's `--cors "*"` reflected any origin, with credentials, on REST and adviser routes."""
+    with serving_channels([GuardedRestInput()], _agent(tmp_path), cors=_procfile_cors()) as base:
+        _no_cross_origin_access(base)
+
+
+def _no_cross_origin_access(base: str) -> None:
     preflight = httpx.options(f"{base}/webhooks/rest/webhook", timeout=30, headers={
         "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
     assert preflight.headers.get("access-control-allow-origin") in (None, "")

@@ -278,3 +278,20 @@ def test_an_edited_command_is_not_run_again_but_an_edited_question_is_answered(b
     assert rasa.texts == ["what does it pay?"]
     [sent] = bot_api.calls_to("sendMessage", chat)
     assert sent.params["reply_parameters"]["message_id"] == edited_question["edited_message"]["message_id"]
+
+
+def test_the_output_channel_maps_a_telegram_conversation_to_its_chat(bot_api: FakeBotApi) -> None:
+    """Adviser replies for `telegram-<chat id>` reach the chat; another channel's conversation is refused."""
+    channel = TelegramInput(settings_for(bot_api))
+    chat = new_chat_id()
+
+    async def send() -> None:
+        output = channel.get_output_channel()
+        assert isinstance(output, TelegramOutput)
+        await output.send_text_message(f"telegram-{chat}", "Hi, I'm Ada.")
+        with pytest.raises(ValueError):
+            await output.send_text_message(f"rest-{chat}", "not for Telegram")
+        await channel.close()
+
+    run(send())
+    assert [c.text for c in bot_api.calls_to("sendMessage", chat)] == ["Hi, I'm Ada."]
