@@ -334,7 +334,10 @@ def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Iterat
 
 
 def learner_says(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
-    """Send one learner message through the REST channel of the running stack; the replies."""
+    """Send one learner message through the REST channel as `sender`; the replies.
+
+    The conversation is stored as `rest-<sender>` (bot/channels/conversation_ids.rest_conversation).
+    """
     response = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                              timeout=30)
     assert response.status_code == 200
