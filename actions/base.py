@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.guard import is_clean
 from knowledge import queries
 from knowledge.queries import Citation, RoleInfo, SkillInfo
 
@@ -103,13 +104,28 @@ def pounds(amount: int) -> str:
     return f"£{amount:,}"
 
 
+def known_text(value: Any) -> Optional[str]:
+    """A slot or entity value as text if it is a clean short string (or a number); else None (unknown)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value)
+    return text if is_clean(text) else None
+
+
+def slot_text(tracker: Tracker, name: str) -> Optional[str]:
+    """A slot's value as text, None when it is unset or not a clean short string."""
+    return known_text(tracker.get_slot(name))
+
+
 def message_entities(tracker: Tracker) -> dict[str, list[str]]:
-    """Entity values of the latest message, by entity name, in order of appearance."""
+    """Entity values of the latest message, by entity name, in order of appearance (clean ones only)."""
     found: dict[str, list[str]] = {}
     for entity in tracker.latest_message.get("entities") or []:
-        name, value = entity.get("entity"), entity.get("value")
-        if isinstance(name, str) and isinstance(value, (str, int, float)):
-            found.setdefault(name, []).append(str(value))
+        if not isinstance(entity, dict):
+            continue
+        name, value = entity.get("entity"), known_text(entity.get("value"))
+        if isinstance(name, str) and value is not None:
+            found.setdefault(name, []).append(value)
     return found
 
 
@@ -127,13 +143,13 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
     if role is None and not text.startswith("/"):
         role = queries.find_role_in_text(session, text)
         role_now = role is not None
-    if role is None and tracker.get_slot("role"):
-        role = queries.get_role(session, str(tracker.get_slot("role")))
+    if role is None and slot_text(tracker, "role"):
+        role = queries.get_role(session, slot_text(tracker, "role") or "")
     level, level_now = None, False
     if entities.get("level"):
         level, level_now = entities["level"][0], True
-    elif tracker.get_slot("level"):
-        level = str(tracker.get_slot("level"))
+    else:
+        level = slot_text(tracker, "level")
     skill = None
     for value in entities.get("skill", []):
         skill = queries.find_skill(session, value)

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 # The topic actions register as KnowledgeAction subclasses when their modules are imported;
 # import them here so every topic is reachable however this module was loaded.
 from actions import entry, progression, role, salary, scope, skills  # noqa: F401
-from actions.base import Ask, Button, KnowledgeAction, Reply, read_ask, send, session_factory
+from actions.base import Ask, Button, KnowledgeAction, Reply, read_ask, send, session_factory, slot_text
 from knowledge import queries
 
 # Which kinds of detail each topic can take; a follow-up naming another kind changes topic.
@@ -62,7 +62,7 @@ class ActionAnswerFollowup(Action):
         """Find the topic, then let that topic's action build the answer."""
         with session_factory()() as session:
             ask = read_ask(tracker, session)
-            last_topic = tracker.get_slot("last_topic")
+            last_topic = slot_text(tracker, "last_topic")
             names_specialism = last_topic == "specialisations" and progression.specialism_in_text(
                 queries.list_roles(session, track="specialisation"), ask.text) is not None
             topic = choose_topic(last_topic, ask, names_specialism)

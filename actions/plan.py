@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import Button, Reply, join_names, message_entities, pounds, send, session_factory
+from actions.base import Button, Reply, join_names, message_entities, pounds, send, session_factory, slot_text
 from actions.salary import describe_band
 from knowledge import queries
 from knowledge.matching import find_in_text
@@ -79,6 +79,16 @@ def _as_subject(phrase: str) -> Optional[str]:
     if not words or subject in _NOT_A_SUBJECT or len(words) > 4 or words[0] in _NOT_A_SUBJECT_START:
         return None
     return subject[0].upper() + subject[1:]
+
+
+def _answered_subject(session: Session, answer: str) -> str:
+    """A subject given as the whole answer (typed or a button's): listed, a plausible name, or "other"."""
+    listed = _subject_in(session, answer)
+    if listed:
+        return listed
+    answer = answer.strip().lower().rstrip(".!")
+    bare = _as_subject(answer) if _BARE_SUBJECT.fullmatch(answer) else None
+    return bare or "other"
 
 
 def named_subject(text: str) -> Optional[str]:
@@ -176,19 +186,17 @@ class ValidateCareerPlanForm(FormValidationAction):
         if not _plan_message(tracker):
             return {}
         chosen = message_entities(tracker).get("subject", [])
-        if chosen:
-            return {"plan_subject": chosen[0]}
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/"):
+        if not chosen and text.startswith("/"):
             return {}
         with session_factory()() as session:
+            if chosen:  # a button's value is checked like a typed answer before the plan echoes it
+                return {"plan_subject": _answered_subject(session, chosen[0])}
             subject = _subject_in(session, text) or named_subject(text)
-        if subject:
-            return {"plan_subject": subject}
-        if tracker.get_slot("requested_slot") == "plan_subject" and text.strip():
-            answer = text.strip().lower().rstrip(".!")
-            bare = _as_subject(answer) if _BARE_SUBJECT.fullmatch(answer) else None
-            return {"plan_subject": bare or "other"}
+            if subject:
+                return {"plan_subject": subject}
+            if tracker.get_slot("requested_slot") == "plan_subject" and text.strip():
+                return {"plan_subject": _answered_subject(session, text)}
         return {}
 
     async def extract_plan_current_role(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -332,11 +340,12 @@ class ActionMakePlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Build the plan from the plan slots."""
-        stage = tracker.get_slot("plan_stage") or "retail"
+        stage = slot_text(tracker, "plan_stage")
+        stage = stage if stage in STAGE_LABELS else "retail"
         with session_factory()() as session:
-            goal = tracker.get_slot("plan_goal") or queries.get_career(session).main_role or ""
-            reply = build_plan(session, stage, tracker.get_slot("plan_subject"),
-                               tracker.get_slot("plan_current_role"), goal)
+            goal = slot_text(tracker, "plan_goal") or queries.get_career(session).main_role or ""
+            reply = build_plan(session, stage, slot_text(tracker, "plan_subject"),
+                               slot_text(tracker, "plan_current_role"), goal)
         # Forget the details so the next "plan my route" starts afresh.
         resets = [SlotSet(name, None) for name in
                   ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")]

@@ -9,6 +9,7 @@ from bench.client import concurrent_load, webhook_url
 from bench.conversations import CONCURRENT_CONVERSATIONS, CONCURRENT_ROUNDS
 from bench.servers import Server, cpu_seconds, ensure_alive, rss_bytes
 from bench.trackerdb import verify_stored
+from bot.channels.conversation_ids import rest_conversation
 
 MB = 1024 * 1024
 
@@ -33,7 +34,7 @@ def measure_concurrent(server: Server, tracker_db: Path, messages: Sequence[str]
     total = sum(summary["messages"] for summary, _ in results)
     cpu_ms = {s.name: round((cpu_seconds(s.process.pid) - before) * 1000 / total, 1)
               for s, before in zip(watched, cpu_before, strict=True)}
-    senders = [sender for _, round_senders in results for sender in round_senders]
+    senders = [rest_conversation(sender) for _, round_senders in results for sender in round_senders]
     stored = verify_stored(tracker_db, senders, expected=len(messages))
     by_throughput = sorted((summary for summary, _ in results), key=lambda r: r["msgs_per_s"] or 0)
     summary = {**by_throughput[len(by_throughput) // 2], "rounds": rounds,

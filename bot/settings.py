@@ -117,6 +117,8 @@ class Settings:
     rest_message_limit: RateLimit = REST_MESSAGE_LIMIT
     client_message_limit: RateLimit = CLIENT_MESSAGE_LIMIT
     webchat_idle_hours: float = WEBCHAT_IDLE_HOURS
+    rest_channel: bool = True
+    rest_channel_token: str = field(default="", repr=False)
 
     @property
     def spacy_pipeline_dir(self) -> Path:
@@ -150,6 +152,8 @@ class Settings:
             "REST_MESSAGE_LIMIT": _describe_limit(self.rest_message_limit),
             "CLIENT_MESSAGE_LIMIT": _describe_limit(self.client_message_limit),
             "WEBCHAT_IDLE_HOURS": f"{self.webchat_idle_hours:g}",
+            "REST_CHANNEL": "on" if self.rest_channel else "off",
+            "REST_CHANNEL_TOKEN": "set" if self.rest_channel_token else "not set (REST channel open)",
         }
 
 
@@ -201,6 +205,15 @@ def _server_url(raw: str) -> str:
     return url
 
 
+def _on_off(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigurationError(f"{name} must be on or off, got {raw!r}")
+    return raw == "on"
+
+
 def load_settings() -> Settings:
     """Build Settings from the environment (no caching; see `get_settings`)."""
     env = os.environ
@@ -232,6 +245,8 @@ def load_settings() -> Settings:
         rest_message_limit=_rate_limit("REST_MESSAGE_LIMIT", REST_MESSAGE_LIMIT),
         client_message_limit=_rate_limit("CLIENT_MESSAGE_LIMIT", CLIENT_MESSAGE_LIMIT),
         webchat_idle_hours=_positive_float("WEBCHAT_IDLE_HOURS", WEBCHAT_IDLE_HOURS),
+        rest_channel=_on_off("REST_CHANNEL", True),
+        rest_channel_token=env.get("REST_CHANNEL_TOKEN", ""),
     )
 
 

@@ -1,14 +1,21 @@
-"""Rasa's SQL tracker store, configured from DATABASE_URL instead of YAML (no secrets in files)."""
+"""Rasa's SQL tracker store, configured from DATABASE_URL instead of YAML (no secrets in files).
+
+Database errors reach the caller as ordinary exceptions: Rasa 3.6's `session_scope` reads any
+`ValueError` (a string the database cannot encode is one) as a missing PostgreSQL schema and
+exits the process. Here the schema is checked once, at start-up, and only that is fatal.
+"""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -17,7 +24,7 @@ from sqlalchemy.pool import QueuePool
 
 from bot.erasure import erase_conversations
 from bot.events_table import ensure_ids_never_reused, never_reuse_ids
-from bot.settings import get_settings
+from bot.settings import ConfigurationError, get_settings
 from knowledge.db import ensure_sqlite_folder
 
 logger = logging.getLogger(__name__)
@@ -42,7 +49,29 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             self._pool_sqlite_connections()
             self._ensure_ids_never_reused()
+        self._check_schema()
         self._recent: OrderedDict[str, tuple[Optional[int], int, DialogueStateTracker]] = OrderedDict()
+
+    def _check_schema(self) -> None:
+        """Fail at start-up, not on a later request, if POSTGRESQL_SCHEMA names a missing schema."""
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+        except ValueError as missing:
+            raise ConfigurationError(
+                f"The PostgreSQL schema {missing} (POSTGRESQL_SCHEMA) does not exist: create it "
+                "or unset POSTGRESQL_SCHEMA to use the default schema.") from None
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[sa.orm.Session]:
+        """A session for a series of operations; any error propagates as it is and the session closes."""
+        session = self.sessionmaker()
+        try:
+            yield session
+        finally:
+            session.close()
 
     def _ensure_ids_never_reused(self) -> None:
         """Rebuild an `events` table created before AUTOINCREMENT (once; the console's migration does too)."""

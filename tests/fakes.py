@@ -286,10 +286,9 @@ class Stack:
         `extra_env` (e.g. Telegram settings) is kept for later restarts.
         """
         self.rasa_env.update(extra_env or {})
-        # `--cors "*"` as in the Procfile: the web chat's own origin rule must hold regardless.
+        # No `--cors`, as in the Procfile: the web chat installs its own CORS rule.
         self.rasa = self._stack.enter_context(running(
-            "e2e-rasa", [*rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
-                         "--cors", "*"],
+            "e2e-rasa", rasa_server_args(self.model, self.rasa_port, CREDENTIALS, self.endpoints),
             self.rasa_port, {**self.env, **self.rasa_env}))
         wait_until_answering(self.rasa, READY_QUESTION, apologies=[TROUBLE_REPLY])
 
@@ -347,7 +346,10 @@ def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Abstra
 
 
 def learner_says(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
-    """Send one learner message through the REST channel of the running stack; the replies."""
+    """Send one learner message through the REST channel as `sender`; the replies.
+
+    The conversation is stored as `rest-<sender>` (bot/channels/conversation_ids.rest_conversation).
+    """
     response = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                              timeout=30)
     assert response.status_code == 200
@@ -462,7 +464,8 @@ class FakeAgent:
         from rasa.core.tracker_store import InMemoryTrackerStore
         from rasa.shared.core.domain import Domain
 
-        self.domain = Domain.from_dict({"responses": {"utter_greet": [{
+        self.domain = Domain.from_dict({"intents": ["greet", "ask_salary", "more"], "entities": ["level"],
+                                        "responses": {"utter_greet": [{
             "text": "Hello from the test domain.",
             "buttons": [{"title": "Pay", "payload": "/ask_salary"}]}]}})
         self.tracker_store = InMemoryTrackerStore(self.domain)
@@ -473,10 +476,15 @@ class FakeAgent:
         """Always ready."""
         return True
 
+    async def handle_message(self, message: Any) -> None:
+        """As Rasa's Agent: the processor handles the message under the conversation's lock."""
+        async with self.lock_store.lock(message.sender_id):
+            await self.processor.handle_message(message)
+
 
 @contextmanager
-def serving_channels(channels: list[Any], agent: Any, cors: str = "*") -> Iterator[str]:
-    """Rasa's own Sanic app (CORS as `rasa run --cors`) with `channels`, on a free port; yields its URL."""
+def serving_channels(channels: list[Any], agent: Any, cors: str = "") -> Iterator[str]:
+    """Rasa's own Sanic app (CORS as `rasa run --cors`, default none) with `channels`, on a free port; its URL."""
     import asyncio
     import threading
 

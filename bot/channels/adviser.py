@@ -20,11 +20,12 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.conversation_ids import MAX_STORED_ID_CHARS, channel_of, is_storable_id
 from bot.generated_secrets import api_token
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
-MAX_ID_CHARS = 255
+MAX_ID_CHARS = MAX_STORED_ID_CHARS
 MAX_ADVISER_CHARS = 64
 MAX_TEXT_CHARS = 2000
 RASA_APP_NAMES = ("rasa_server", "rasa_core_no_api")
@@ -50,8 +51,9 @@ def _body(request: Request, needs_text: bool) -> tuple[str, str, str] | str:
     if not isinstance(body, dict):
         return "The body must be a JSON object."
     sender_id, adviser, text = body.get("sender_id"), body.get("adviser") or "adviser", body.get("text") or ""
-    if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_ID_CHARS:
-        return f"'sender_id' must be a non-empty string of at most {MAX_ID_CHARS} characters."
+    if not is_storable_id(sender_id):
+        return (f"'sender_id' must be a non-empty string of at most {MAX_ID_CHARS} characters, "
+                "without control characters.")
     if not isinstance(adviser, str) or len(adviser) > MAX_ADVISER_CHARS:
         return f"'adviser' must be a string of at most {MAX_ADVISER_CHARS} characters."
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS or (needs_text and not text.strip()):
@@ -60,8 +62,13 @@ def _body(request: Request, needs_text: bool) -> tuple[str, str, str] | str:
 
 
 async def _deliver(request: Request, tracker: Any, text: str) -> bool:
-    """Send the adviser's text through the channel the learner last wrote on, if it can push."""
-    channel_name = tracker.get_latest_input_channel()
+    """Send the adviser's text through the conversation's own channel, if it can push.
+
+    The channel is the one whose namespace holds the conversation id (conversation_ids.py); for
+    an id stored before namespacing, the channel the learner last wrote on. The output channel
+    maps the conversation id to its own recipient (e.g. `telegram-<chat id>` to the chat id).
+    """
+    channel_name = channel_of(tracker.sender_id) or tracker.get_latest_input_channel()
     for channel in getattr(request.app.ctx, "input_channels", None) or []:
         if channel.name() != channel_name:
             continue

@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 from telegram import Update
 from telegram.ext import ExtBot
 
+from bot.channels.conversation_ids import telegram_chat_id
 from bot.channels.telegram_callbacks import CallbackPayloads
 from bot.channels.telegram_config import SECRET_HEADER, check_configuration, secret_matches
 from bot.channels.telegram_delivery import Sender, make_bot
@@ -38,8 +39,15 @@ class TelegramOutput(OutputChannel):
         return CHANNEL_NAME
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Send one reply whole (Rasa's default would split it into one message per paragraph)."""
-        await self.sender.send_all(recipient_id, render_reply(message, self.callbacks.encode))
+        """Send one reply whole to the chat of conversation `telegram-<chat id>` (or a plain chat id).
+
+        Rasa's default would split a reply into one message per paragraph. A conversation of
+        another channel is refused (ValueError): it has no Telegram chat.
+        """
+        chat_id = telegram_chat_id(recipient_id)
+        if chat_id is None:
+            raise ValueError(f"Conversation {recipient_id!r} is not a Telegram chat.")
+        await self.sender.send_all(chat_id, render_reply(message, self.callbacks.encode))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text (escaped; split when over Telegram's 4,096 characters)."""

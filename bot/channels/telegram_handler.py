@@ -10,6 +10,7 @@ from rasa.core.channels.channel import UserMessage
 from telegram import CallbackQuery, Chat, Message, MessageEntity, Update
 from telegram.error import TelegramError
 
+from bot.channels.conversation_ids import telegram_conversation
 from bot.channels.guard import prepare_text
 from bot.channels.rest import answer
 from bot.channels.telegram_callbacks import CallbackPayloads
@@ -143,14 +144,14 @@ class TelegramHandler:
     async def converse(self, chat_id: str, text: str, reply_to: Optional[int],
                        metadata: Optional[dict[str, Any]] = None) -> None:
         """Guard the text, hand it to Rasa while "typing…" shows, and send the replies."""
-        prepared = prepare_text(text, self._max_chars)
+        prepared = prepare_text(text, self._max_chars, domain=getattr(self._agent(), "domain", None))
         await self.sender.send_all(chat_id, [OutgoingMessage(escape(notice)) for notice in prepared.notices],
                                    reply_to)
         if prepared.text is None:
             return
         async with self.sender.typing(chat_id), self._working:
-            replies = await answer(self._on_new_message, prepared.text, chat_id, CHANNEL_NAME,
-                                   {CHANNEL_NAME: metadata or {}})
+            replies = await answer(self._on_new_message, prepared.text, telegram_conversation(chat_id),
+                                   CHANNEL_NAME, {CHANNEL_NAME: metadata or {}})
         # An empty list means an adviser holds the conversation: they will answer here.
         await self.deliver(chat_id, replies, None if prepared.notices else reply_to)
 
@@ -173,10 +174,11 @@ class TelegramHandler:
 
     async def _forget(self, chat_id: str) -> None:
         agent = self._agent()
+        conversation = telegram_conversation(chat_id)
         try:
-            async with agent.lock_store.lock(chat_id):
+            async with agent.lock_store.lock(conversation):
                 # every table that holds the conversation (bot/erasure.py), off the event loop
-                deleted = await asyncio.to_thread(delete_conversation, agent.tracker_store, chat_id,
+                deleted = await asyncio.to_thread(delete_conversation, agent.tracker_store, conversation,
                                                   "learner (Telegram /forget)")
         except Exception:  # noqa: BLE001 - the learner is told; details go to the log
             logger.exception("Deleting the conversation of chat %s failed.", chat_id)
@@ -199,7 +201,7 @@ class TelegramHandler:
             await self.sender.quietly("answerCallbackQuery", "?", lambda: self.bot.answer_callback_query(query.id))
             return
         chat_id = str(message.chat.id)
-        payload = await self.callbacks.resolve(query.data, chat_id, self._load_events)
+        payload = await self.callbacks.resolve(query.data, telegram_conversation(chat_id), self._load_events)
         notice = EXPIRED_BUTTON if payload is None else None
         # Answer at once so the button's spinner stops, before the assistant works on the choice.
         await self.sender.quietly("answerCallbackQuery", chat_id,

@@ -32,7 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import limits
-from bot.channels.guard import prepare_text, strip_control_characters
+from bot.channels.guard import clean_value, prepare_text
 from bot.channels.rest import REPLY_TIMEOUT_SECONDS, answer
 from bot.channels.webchat_cors import SESSION_HEADER, install_cors_rule, origin_allowed
 from bot.channels.webchat_history import (
@@ -113,8 +113,7 @@ def _title(raw: Any) -> Optional[str]:
         return None
     if not isinstance(raw, str):
         raise RefusedRequestError(400, "'title' must be a string.")
-    title = strip_control_characters(raw).strip()[:MAX_TITLE_CHARS]
-    return title or None
+    return clean_value(raw, MAX_TITLE_CHARS)
 
 
 def _greeting(agent: Any) -> dict[str, Any]:
@@ -240,7 +239,7 @@ class WebchatInput(InputChannel):
         elif key in self._in_flight:
             await asyncio.shield(self._in_flight[key])  # a retry while the first try is answered
         else:
-            prepared = prepare_text(raw_text, get_settings().max_message_chars)
+            prepared = prepare_text(raw_text, get_settings().max_message_chars, domain=agent.domain)
             notices += prepared.notices
             if prepared.text is not None:
                 replies = await self._answer_once(agent, key, prepared.text, message_id,

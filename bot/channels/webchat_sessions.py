@@ -12,8 +12,9 @@ import re
 import secrets
 from typing import Optional, TypeGuard
 
+from bot.channels.conversation_ids import webchat_conversation
+
 TOKEN_BYTES = 32
-CONVERSATION_PREFIX = "webchat-"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32): 43 URL-safe characters
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -25,7 +26,7 @@ def new_token() -> str:
 
 def conversation_id(token: str) -> str:
     """The Rasa sender id of the conversation a token opens (a one-way function of the token)."""
-    return CONVERSATION_PREFIX + hashlib.sha256(token.encode("ascii")).hexdigest()[:32]
+    return webchat_conversation(hashlib.sha256(token.encode("ascii")).hexdigest()[:32])
 
 
 def parse_token(raw: Optional[str]) -> Optional[str]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
+from bot.channels.conversation_ids import lookup_ids
 from bot.console.db import has_events_table
 from bot.console.sync import sync
 from bot.console.tables import conversations, events, messages
@@ -51,14 +52,15 @@ def find_for_erasure(engine: Engine, needle: str, limit: int = 200) -> list[dict
     needle = needle.strip()
     if not needle:
         return []
+    ids = lookup_ids(needle)  # a Telegram chat id also finds its `telegram-<chat id>` conversation
     with engine.connect() as connection:
         rows = connection.execute(
-            select(conversations).where(or_(conversations.c.sender_id == needle,
+            select(conversations).where(or_(conversations.c.sender_id.in_(ids),
                                             search_condition(connection, needle)))
             .order_by(conversations.c.last_ts.desc()).limit(limit * 5)).all()
         found = []
         for row in rows:
-            if row.sender_id == needle:
+            if row.sender_id in ids:
                 found.append(dict(row._mapping))
                 continue
             # The full-text search matched the words; keep only conversations with the exact text.

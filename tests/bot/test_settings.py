@@ -91,3 +91,16 @@ def test_webchat_origins_default_to_the_demo_page_and_reject_non_http(monkeypatc
     monkeypatch.setenv("WEBCHAT_ALLOWED_ORIGINS", "careers.example.org")
     with pytest.raises(ConfigurationError, match="WEBCHAT_ALLOWED_ORIGINS"):
         load_settings()
+
+
+def test_the_rest_channel_switch_and_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REST_CHANNEL", raising=False)
+    assert load_settings().rest_channel is True
+    monkeypatch.setenv("REST_CHANNEL", "off")
+    monkeypatch.setenv("REST_CHANNEL_TOKEN", "rest-secret")
+    settings = load_settings()
+    assert settings.rest_channel is False
+    assert "rest-secret" not in repr(settings) and "rest-secret" not in str(settings.describe())
+    monkeypatch.setenv("REST_CHANNEL", "maybe")
+    with pytest.raises(ConfigurationError, match="REST_CHANNEL"):
+        load_settings()

@@ -115,7 +115,8 @@ def test_a_private_message_is_answered_with_a_keyboard_and_duplicates_are_droppe
     update = text_update(chat, "what does it pay?")
     assert run(post(channel, rasa, update, update)) == [200, 200]
     assert rasa.texts == ["what does it pay?"]
-    assert rasa.received[0].sender_id == str(chat) and rasa.received[0].input_channel == "telegram"
+    # stored in the Telegram namespace, so no other channel can address this conversation
+    assert rasa.received[0].sender_id == f"telegram-{chat}" and rasa.received[0].input_channel == "telegram"
     assert rasa.received[0].metadata == {"telegram": {"update_id": update["update_id"], "edited": False,
                                                       "chat_type": "private"}}
     [sent] = bot_api.calls_to("sendMessage", chat)
@@ -180,7 +181,7 @@ def test_no_reply_while_an_adviser_holds_the_conversation(bot_api: FakeBotApi,
 def test_forget_deletes_the_conversation_and_confirms(bot_api: FakeBotApi) -> None:
     chat = new_chat_id()
     store = InMemoryTrackerStore(Domain.empty())
-    tracker = DialogueStateTracker(str(chat), [])
+    tracker = DialogueStateTracker(f"telegram-{chat}", [])
     tracker.update(UserUttered("my name is Alex"))
     asyncio.run(store.save(tracker))
     other = DialogueStateTracker("someone-else", [])
@@ -188,7 +189,7 @@ def test_forget_deletes_the_conversation_and_confirms(bot_api: FakeBotApi) -> No
     agent = SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore())
     channel, rasa = TelegramInput(settings_for(bot_api)), FakeRasa()
     run(post(channel, rasa, text_update(chat, "/forget"), agent=agent))
-    assert str(chat) not in store.store and "someone-else" in store.store
+    assert f"telegram-{chat}" not in store.store and "someone-else" in store.store
     assert [c.text for c in bot_api.calls_to("sendMessage", chat)] == [FORGOTTEN_REPLY]
     assert rasa.received == []
 
@@ -249,7 +250,7 @@ def test_a_long_payload_button_works_after_a_restart_from_the_stored_conversatio
     chat = new_chat_id()
     payload = '/ask_next_step{"role":"multi-channel-ecommerce-manager","level":"senior"}'
     store = InMemoryTrackerStore(Domain.empty())
-    tracker = DialogueStateTracker(str(chat), [])
+    tracker = DialogueStateTracker(f"telegram-{chat}", [])
     tracker.update(BotUttered("Where next?", {"buttons": [{"title": "Next step", "payload": payload}]}))
     asyncio.run(store.save(tracker))
     agent = SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore())
@@ -277,3 +278,20 @@ def test_an_edited_command_is_not_run_again_but_an_edited_question_is_answered(b
     assert rasa.texts == ["what does it pay?"]
     [sent] = bot_api.calls_to("sendMessage", chat)
     assert sent.params["reply_parameters"]["message_id"] == edited_question["edited_message"]["message_id"]
+
+
+def test_the_output_channel_maps_a_telegram_conversation_to_its_chat(bot_api: FakeBotApi) -> None:
+    """Adviser replies for `telegram-<chat id>` reach the chat; another channel's conversation is refused."""
+    channel = TelegramInput(settings_for(bot_api))
+    chat = new_chat_id()
+
+    async def send() -> None:
+        output = channel.get_output_channel()
+        assert isinstance(output, TelegramOutput)
+        await output.send_text_message(f"telegram-{chat}", "Hi, I'm Ada.")
+        with pytest.raises(ValueError):
+            await output.send_text_message(f"rest-{chat}", "not for Telegram")
+        await channel.close()
+
+    run(send())
+    assert [c.text for c in bot_api.calls_to("sendMessage", chat)] == ["Hi, I'm Ada."]

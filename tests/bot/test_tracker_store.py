@@ -4,12 +4,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import bot.tracker_store
+from bot.settings import ConfigurationError
 from bot.tracker_store import EnvSQLTrackerStore
 from tests.fakes import sqlite_url
 
@@ -146,3 +149,25 @@ def test_a_tracker_with_unsaved_events_or_a_deleted_conversation_is_read_again(t
     asyncio.run(store.save(again))
     delete_conversation(store, "learner-3")
     assert asyncio.run(store.retrieve("learner-3")) is None
+
+
+def test_a_database_error_is_an_ordinary_exception_and_the_store_keeps_working(tmp_path: Path) -> None:
+    """Rasa's session_scope exited on any ValueError (here a string SQLite cannot encode)."""
+    store = EnvSQLTrackerStore(domain=DOMAIN, host=sqlite_url(tmp_path / "ours.db"))
+    bad = DialogueStateTracker("x\ud800", DOMAIN.slots)
+    bad.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}))
+    with pytest.raises(ValueError):
+        asyncio.run(store.save(bad))
+    good = DialogueStateTracker("learner-4", DOMAIN.slots)
+    good.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}))
+    asyncio.run(store.save(good))
+    assert asyncio.run(store.retrieve("learner-4")).latest_message.text == "hi"
+
+
+def test_a_missing_postgres_schema_is_fatal_at_start_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(_session: object) -> None:
+        raise ValueError("coach")
+
+    monkeypatch.setattr(bot.tracker_store, "ensure_schema_exists", missing)
+    with pytest.raises(ConfigurationError, match="coach"):
+        EnvSQLTrackerStore(domain=DOMAIN, host=sqlite_url(tmp_path / "ours.db"))

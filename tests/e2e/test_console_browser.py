@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.conversation_ids import REST_PREFIX, rest_conversation
 from tests.fakes import CONSOLE_PASSWORD, Stack, learner_says
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,7 @@ SCRIPT_PAYLOAD = '<script>window.pwned = 1</script><img src=x onerror="window.pw
 
 @pytest.fixture(scope="module")
 def learners(stack: Stack) -> dict[str, str]:
-    """A few real conversations through the REST channel."""
+    """A few real conversations through the REST channel: their conversation ids (`rest-<sender>`)."""
     tag = uuid.uuid4().hex[:6]
     senders = {"salary": f"salary-{tag}", "script": f"script-{tag}", "human": f"human-{tag}"}
     learner_says(stack, senders["salary"], "hi, I'm Quentin")
@@ -30,7 +31,7 @@ def learners(stack: Stack) -> dict[str, str]:
     learner_says(stack, senders["script"], SCRIPT_PAYLOAD)
     learner_says(stack, senders["human"], "I'm at university studying marketing and want to be a director")
     learner_says(stack, senders["human"], "can I talk to a human careers adviser please?")
-    return senders
+    return {name: rest_conversation(sender) for name, sender in senders.items()}
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +143,7 @@ def test_claim_a_handoff_and_reply_from_the_browser(page, console_web, learners,
     page.wait_for_selector("a:has-text('Handoffs')")
     page.goto(f"{page.base}/console/conversations/{learners['human']}")
     assert page.is_visible("text=You are talking to this learner")
-    assert learner_says(stack, learners["human"], "thanks, I'll wait") == []
+    assert learner_says(stack, learners["human"].removeprefix(REST_PREFIX), "thanks, I'll wait") == []
     page.fill("textarea[name=text]", "Hello from Ada <b>adviser</b>")
     page.click("button:has-text('Send reply')")
     assert "Hello from Ada <b>adviser</b>" in page.inner_text("li.turn.bot.adviser .bubble")
@@ -153,7 +154,8 @@ def test_claim_a_handoff_and_reply_from_the_browser(page, console_web, learners,
     shoot(page, "handoff", "Adviser ada")
     page.click("button:has-text('Hand back to the assistant')")
     assert page.is_visible("text=handed back to the assistant")
-    assert learner_says(stack, learners["human"], "how much does a director of e-commerce earn?")
+    assert learner_says(stack, learners["human"].removeprefix(REST_PREFIX),
+                        "how much does a director of e-commerce earn?")
 
 
 def test_insights_render_charts(page, console_web, learners):

@@ -8,6 +8,7 @@ import uuid
 import pytest
 import requests
 
+from bot.channels.conversation_ids import rest_conversation
 from bot.channels.guard import TROUBLE_REPLY
 from tests.fakes import CONSOLE_PASSWORD, Stack, csrf_of, learner_says
 
@@ -35,32 +36,33 @@ def test_adviser_claims_replies_and_hands_back(stack: Stack, console_web):
     sender = f"handoff-{uuid.uuid4().hex[:10]}"
     asked = learner_says(stack, sender, "can I talk to a human careers adviser please?")
     assert "passed your request" in asked[0]["text"]
+    conversation = rest_conversation(sender)  # what the console sees: the REST namespace
 
     session, token = console_session(base, email)
     queue = session.get(f"{base}/console/handoffs", timeout=10)
-    assert sender in queue.text and "waiting" in queue.text
+    assert conversation in queue.text and "waiting" in queue.text
 
-    claimed = session.post(f"{base}/console/handoff/claim", data={"sender_id": sender, "csrf_token": token},
+    claimed = session.post(f"{base}/console/handoff/claim", data={"sender_id": conversation, "csrf_token": token},
                            timeout=30)
     assert "You are talking to this learner" in claimed.text
     assert learner_says(stack, sender, "hello? is anyone there?") == []  # no bot answer, no apology
 
     session.post(f"{base}/console/handoff/reply", timeout=30,
-                 data={"sender_id": sender, "csrf_token": token, "text": "Hi, I'm Ada, a careers adviser."})
-    replies = [data for kind, data in stored_events(stack, sender) if kind == "bot"]
+                 data={"sender_id": conversation, "csrf_token": token, "text": "Hi, I'm Ada, a careers adviser."})
+    replies = [data for kind, data in stored_events(stack, conversation) if kind == "bot"]
     assert replies[-1]["text"] == "Hi, I'm Ada, a careers adviser."
     assert replies[-1]["metadata"]["adviser"] == "ada"
-    transcript = session.get(f"{base}/console/conversations/{sender}", timeout=10).text
+    transcript = session.get(f"{base}/console/conversations/{conversation}", timeout=10).text
     assert "hello? is anyone there?" in transcript and "Adviser ada" in transcript
 
-    released = session.post(f"{base}/console/handoff/release", data={"sender_id": sender, "csrf_token": token},
+    released = session.post(f"{base}/console/handoff/release", data={"sender_id": conversation, "csrf_token": token},
                             timeout=30)
     assert "Claim and reply" not in released.text and released.status_code == 200
     answer = learner_says(stack, sender, "how much does a director of e-commerce earn?")
     assert answer and TROUBLE_REPLY not in answer[0]["text"] and "£" in " ".join(r.get("text", "") for r in answer)
-    kinds = [kind for kind, _ in stored_events(stack, sender)]
+    kinds = [kind for kind, _ in stored_events(stack, conversation)]
     assert "pause" in kinds and "resume" in kinds
-    assert sender not in session.get(f"{base}/console/handoffs", timeout=10).text
+    assert conversation not in session.get(f"{base}/console/handoffs", timeout=10).text
 
 
 def test_adviser_channel_rejects_a_wrong_token_and_bad_bodies(stack: Stack):

@@ -19,6 +19,7 @@ import pytest
 from bench.commands import bench_env
 from bench.paths import rasa_executable
 from bench.servers import free_ports, rasa_server_args
+from bot.channels.conversation_ids import telegram_conversation
 from bot.channels.telegram_handler import FORGOTTEN_REPLY, HELP_TEXT, NON_TEXT_REPLY
 from tests.fakes import CREDENTIALS, Stack
 from tests.telegram_fake import (
@@ -108,7 +109,7 @@ def test_start_greets_and_a_button_press_is_answered_and_shown(stack: Stack, tel
              if c.params["message_id"] == greeting.result["message_id"]]
     assert edits and edits[0].text.endswith("» Pay") and not edits[0].params.get("reply_markup")
     assert edits[0].at <= answer.at
-    assert stored_user_texts(stack.conversations_db, str(chat))[-1] == "/ask_salary"
+    assert stored_user_texts(stack.conversations_db, telegram_conversation(chat))[-1] == "/ask_salary"
 
 
 def test_learner_markup_and_payload_syntax_never_break_formatting(stack: Stack, telegram_api: FakeBotApi) -> None:
@@ -129,7 +130,8 @@ def test_wrong_or_missing_secret_is_refused_and_nothing_is_processed(stack: Stac
     send(stack, text_update(chat, "how much does a director of e-commerce earn?"))
     reply_containing(telegram_api, chat, *DIRECTOR_PAY)
     assert len(telegram_api.calls_to("sendMessage", chat)) == 1
-    assert stored_user_texts(stack.conversations_db, str(chat)) == ["how much does a director of e-commerce earn?"]
+    assert stored_user_texts(stack.conversations_db, telegram_conversation(chat)) == [
+        "how much does a director of e-commerce earn?"]
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"message": {}}', b'{"update_id": "x"}', b""])
@@ -148,7 +150,7 @@ def test_a_redelivered_update_is_processed_once(stack: Stack, telegram_api: Fake
     assert status == 200 and reply == {"status": "duplicate"}
     send(stack, text_update(chat, "how much does a director of e-commerce earn?"))
     reply_containing(telegram_api, chat, *DIRECTOR_PAY)  # updates of one chat are handled in order
-    assert stored_user_texts(stack.conversations_db, str(chat)) == [
+    assert stored_user_texts(stack.conversations_db, telegram_conversation(chat)) == [
         "what skills do I need?", "how much does a director of e-commerce earn?"]
 
 
@@ -183,7 +185,7 @@ def test_stickers_photos_and_locations_get_a_text_only_notice(stack: Stack, tele
         "latitude": 51.5, "longitude": -0.12})})
     sent = telegram_api.wait_for_messages(chat, 2)
     assert [c.text for c in sent] == [NON_TEXT_REPLY, NON_TEXT_REPLY]
-    assert stored_event_count(stack.conversations_db, str(chat)) == 0
+    assert stored_event_count(stack.conversations_db, telegram_conversation(chat)) == 0
 
 
 def test_forget_erases_the_stored_conversation(stack: Stack, telegram_api: FakeBotApi) -> None:
@@ -191,10 +193,10 @@ def test_forget_erases_the_stored_conversation(stack: Stack, telegram_api: FakeB
     chat = new_chat_id()
     send(stack, text_update(chat, "how much does a director of e-commerce earn?"))
     reply_containing(telegram_api, chat, *DIRECTOR_PAY)
-    assert stored_event_count(stack.conversations_db, str(chat)) > 0
+    assert stored_event_count(stack.conversations_db, telegram_conversation(chat)) > 0
     send(stack, text_update(chat, "/forget"))
     reply_containing(telegram_api, chat, FORGOTTEN_REPLY)
-    assert stored_event_count(stack.conversations_db, str(chat)) == 0
+    assert stored_event_count(stack.conversations_db, telegram_conversation(chat)) == 0
 
 
 def test_help_and_reset(stack: Stack, telegram_api: FakeBotApi) -> None:
@@ -205,7 +207,7 @@ def test_help_and_reset(stack: Stack, telegram_api: FakeBotApi) -> None:
     assert help_message.text == HELP_TEXT and help_message.buttons
     send(stack, text_update(chat, "/reset"))
     reply_containing(telegram_api, chat, "start over")
-    assert stored_user_texts(stack.conversations_db, str(chat))[-1] == "/restart"
+    assert stored_user_texts(stack.conversations_db, telegram_conversation(chat))[-1] == "/restart"
 
 
 def test_an_edited_question_is_answered_as_a_reply_to_it(stack: Stack, telegram_api: FakeBotApi) -> None:
@@ -232,7 +234,8 @@ def test_in_a_group_only_messages_addressed_to_the_bot_are_answered(stack: Stack
     question = "how much does a director of e-commerce earn?"
     send(stack, text_update(group, question, chat=chat, sender=someone, reply_to_message=bot_message))
     reply_containing(telegram_api, group, *DIRECTOR_PAY)
-    assert stored_user_texts(stack.conversations_db, str(group)) == ["what skills do I need?", question]
+    assert stored_user_texts(stack.conversations_db, telegram_conversation(group)) == [
+        "what skills do I need?", question]
 
 
 def test_polling_hands_updates_to_the_same_handling_code(stack: Stack, telegram_api: FakeBotApi) -> None:
@@ -273,16 +276,17 @@ def test_an_advisers_console_reply_reaches_the_telegram_chat_as_plain_text(
 
     base, email = console_web
     session, token = console_session(base, email)
-    claimed = session.post(f"{base}/console/handoff/claim", data={"sender_id": str(chat), "csrf_token": token},
+    conversation = telegram_conversation(chat)
+    claimed = session.post(f"{base}/console/handoff/claim", data={"sender_id": conversation, "csrf_token": token},
                            timeout=30)
     assert "You are talking to this learner" in claimed.text
     send(stack, text_update(chat, "hello? anyone there?"))  # the assistant stays quiet meanwhile
     text = "Hi, I'm Ada, a careers adviser.\n\nTell me about <b>your course</b> & plans."
     session.post(f"{base}/console/handoff/reply", timeout=30,
-                 data={"sender_id": str(chat), "csrf_token": token, "text": text})
+                 data={"sender_id": conversation, "csrf_token": token, "text": text})
 
     [delivered] = telegram_api.wait_for_messages(chat, sent_before + 1)[sent_before:]
     assert delivered.text == text  # shown literally: the markup was escaped for Telegram's HTML mode
-    session.post(f"{base}/console/handoff/release", data={"sender_id": str(chat), "csrf_token": token}, timeout=30)
+    session.post(f"{base}/console/handoff/release", data={"sender_id": conversation, "csrf_token": token}, timeout=30)
     send(stack, text_update(chat, "how much does a director of e-commerce earn?"))
     reply_containing(telegram_api, chat, *DIRECTOR_PAY)
