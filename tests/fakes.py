@@ -254,7 +254,10 @@ class Stack:
                     "RASA_URL": self.url,
                     # The demo page (web process) talks to this Rasa server, which allows its origin.
                     "WEBCHAT_ALLOWED_ORIGINS": f"{self.web_url},http://localhost:{self.web_port}",
-                    "WEBCHAT_SERVER_URL": self.url}
+                    "WEBCHAT_SERVER_URL": self.url,
+                    # Every test learner comes from 127.0.0.1: per-address limits would make them one
+                    # client (tests/bot/test_limits.py tests those); per-session and per-sender stay on.
+                    "CLIENT_MESSAGE_LIMIT": "off", "WEBCHAT_SESSION_LIMIT": "off"}
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook",
                                 "headers": PROJECT_ENDPOINTS["action_endpoint"]["headers"]},
@@ -601,3 +604,13 @@ def append_adviser_message(conversations_db: Path, sender_id: str, text: str, ad
 def run_coroutine(coroutine: Any) -> Any:
     """Run a coroutine to completion, even when this thread already runs an event loop."""
     return run_to_completion(coroutine)
+
+
+class ManualClock:
+    """A clock that stands still until a test moves it (`clock.value += seconds`)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.value = start
+
+    def __call__(self) -> float:
+        return self.value

@@ -27,7 +27,7 @@ from bot.settings import (
     get_settings,
     load_settings,
 )
-from tests.fakes import FakeAgent, serving_channels
+from tests.fakes import FakeAgent, ManualClock, serving_channels
 
 CREDENTIALS = Path(__file__).resolve().parents[2] / "credentials.yml"
 LIMIT_VARIABLES = ("RASA_MAX_REQUEST_BYTES", "RASA_TRUSTED_PROXIES", "WEBCHAT_MESSAGE_LIMIT",
@@ -35,20 +35,10 @@ LIMIT_VARIABLES = ("RASA_MAX_REQUEST_BYTES", "RASA_TRUSTED_PROXIES", "WEBCHAT_ME
                    "WEBCHAT_IDLE_HOURS")
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.value = 1000.0
-
-    def __call__(self) -> float:
-        return self.value
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
     """The limiter's clock, frozen until the test moves it."""
-    frozen = Clock()
+    frozen = ManualClock()
     monkeypatch.setattr(limits, "now", frozen)
     return frozen
 
@@ -82,7 +72,7 @@ def test_a_bucket_allows_its_burst_then_one_request_per_refill_interval() -> Non
     assert limiter.wait("a", 2.0) == 0
 
 
-def test_admit_takes_nothing_when_any_bucket_is_empty(clock: Clock) -> None:
+def test_admit_takes_nothing_when_any_bucket_is_empty(clock: ManualClock) -> None:
     roomy, tight = limits.RateLimiter(RateLimit(5, 60.0)), limits.RateLimiter(RateLimit(1, 60.0))
     assert limits.admit([(roomy, "k", 1), (tight, "k", 1)]) == 0
     assert limits.admit([(roomy, "k", 1), (tight, "k", 1)]) == pytest.approx(1.0)
@@ -212,7 +202,7 @@ def test_the_cap_follows_its_setting_and_a_body_under_it_is_read(monkeypatch: py
 
 
 @pytest.fixture
-def rest(clock: Clock) -> Iterator[str]:
+def rest(clock: ManualClock) -> Iterator[str]:
     """The REST channel (and the web chat, which caps bodies) on Rasa's app, with a frozen clock."""
     channels = [GuardedRestInput(), *[c for c in create_http_input_channels(None, str(CREDENTIALS))
                                       if type(c).name() == "webchat"]]
@@ -225,7 +215,7 @@ def say(url: str, sender: str, text: str = "hello", **headers: str) -> httpx.Res
 
 
 def test_rest_messages_past_a_senders_burst_get_a_polite_429_until_the_bucket_refills(
-        rest: str, clock: Clock) -> None:
+        rest: str, clock: ManualClock) -> None:
     for n in range(10):
         assert say(rest, "fast", f"question {n}").status_code == 200
     refused = say(rest, "fast", "one more")
@@ -238,7 +228,7 @@ def test_rest_messages_past_a_senders_burst_get_a_polite_429_until_the_bucket_re
 
 
 def test_rest_messages_past_an_addresss_burst_are_refused_whatever_the_sender(
-        monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+        monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> None:
     use_env(monkeypatch, CLIENT_MESSAGE_LIMIT="5,60")
     with serving_channels([GuardedRestInput()], AnsweringAgent()) as base:
         url = base + "/webhooks/rest/webhook"
@@ -254,7 +244,7 @@ def test_rest_messages_past_an_addresss_burst_are_refused_whatever_the_sender(
 
 
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(
-        monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+        monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> None:
     use_env(monkeypatch, CLIENT_MESSAGE_LIMIT="2,60", RASA_TRUSTED_PROXIES="127.0.0.1")
     with serving_channels([GuardedRestInput()], AnsweringAgent()) as base:
         url = base + "/webhooks/rest/webhook"

@@ -25,7 +25,7 @@ from bot.channels.webchat import UNKNOWN_SESSION, WebchatInput
 from bot.channels.webchat_history import PAGE_SIZE
 from bot.channels.webchat_sessions import conversation_id, new_token, parse_token
 from bot.settings import get_settings
-from tests.fakes import FakeAgent, run_coroutine, serving_channels
+from tests.fakes import FakeAgent, ManualClock, run_coroutine, serving_channels
 
 PAGE = "http://careers.example.org"
 EVIL = "http://evil.example"
@@ -246,20 +246,10 @@ def test_the_channel_is_listed_in_credentials_and_sends_nothing_itself() -> None
 
 
 # -- limits, pages, idle expiry --------------------------------------------------------------------
-class Clock:
-    """The rate limiter's clock, moved by hand."""
-
-    def __init__(self) -> None:
-        self.value = 1000.0
-
-    def __call__(self) -> float:
-        return self.value
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualClock]:
     """Frozen limiter clock and default limits (whatever the environment says)."""
-    frozen = Clock()
+    frozen = ManualClock()
     monkeypatch.setattr(limits, "now", frozen)
     for name in ("WEBCHAT_MESSAGE_LIMIT", "WEBCHAT_SESSION_LIMIT", "CLIENT_MESSAGE_LIMIT",
                  "RASA_TRUSTED_PROXIES", "WEBCHAT_IDLE_HOURS"):
@@ -270,7 +260,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
 
 
 def test_a_burst_of_messages_in_one_session_is_answered_then_slowed_down_politely(
-        chat: Chat, clock: Clock) -> None:
+        chat: Chat, clock: ManualClock) -> None:
     token, other = chat.start(), chat.start()
     for n in range(10):
         assert chat.send(token, {"id": f"burst-{n:06d}", "text": f"question {n}"}).status_code == 200
@@ -287,7 +277,7 @@ def test_a_burst_of_messages_in_one_session_is_answered_then_slowed_down_politel
 
 
 def test_new_sessions_per_client_address_are_limited_and_forwarded_for_is_ignored_by_default(
-        chat: Chat, clock: Clock) -> None:
+        chat: Chat, clock: ManualClock) -> None:
     for _ in range(30):
         chat.start()
     refused = chat.client.post(f"{chat.url}/session", headers={"X-Forwarded-For": "198.51.100.7"})
@@ -298,7 +288,7 @@ def test_new_sessions_per_client_address_are_limited_and_forwarded_for_is_ignore
 
 
 def test_behind_a_trusted_proxy_each_forwarded_address_gets_its_own_sessions(
-        monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+        monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> None:
     monkeypatch.setenv("RASA_TRUSTED_PROXIES", "127.0.0.0/8")
     monkeypatch.setenv("WEBCHAT_SESSION_LIMIT", "2,10")
     get_settings.cache_clear()
@@ -346,7 +336,7 @@ def test_history_comes_in_pages_and_a_reply_returns_only_newer_messages(chat: Ch
 
 
 def test_a_token_idle_longer_than_the_limit_is_unknown_and_a_recent_one_works(
-        chat: Chat, clock: Clock) -> None:
+        chat: Chat, clock: ManualClock) -> None:
     import time
 
     idle, recent = new_token(), new_token()
