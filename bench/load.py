@@ -39,9 +39,8 @@ def run() -> dict[str, Any]:
         raise FileNotFoundError(f"{MODEL_PATH} is missing: run `make train` first")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         tracker_db = Path(tmp) / "conversations.db"
-        # Every conversation comes from 127.0.0.1 here, so the per-address limit is off.
-        env = {"DATABASE_URL": f"sqlite:///{tracker_db}", "SANIC_HOST": "127.0.0.1",
-               "CLIENT_MESSAGE_LIMIT": "off"}
+        # Every conversation comes from 127.0.0.1, which per-address limits leave alone.
+        env = {"DATABASE_URL": f"sqlite:///{tracker_db}", "SANIC_HOST": "127.0.0.1"}
         action_port, rasa_port = free_ports(2)
         endpoints = write_endpoints(Path(tmp) / "endpoints.yml", career_endpoints(action_port))
         started = time.monotonic()

@@ -28,9 +28,9 @@ class RateLimit(NamedTuple):
 
 LIMITS_OFF = RateLimit(0, 0.0)
 MAX_REQUEST_BYTES = 64 * 1024
-WEBCHAT_MESSAGE_LIMIT = RateLimit(10, 30.0)   # per web chat session
+WEBCHAT_MESSAGE_LIMIT = RateLimit(20, 30.0)   # per web chat session
 WEBCHAT_SESSION_LIMIT = RateLimit(30, 10.0)   # new web chat sessions per client address
-REST_MESSAGE_LIMIT = RateLimit(10, 30.0)      # per REST sender
+REST_MESSAGE_LIMIT = RateLimit(30, 60.0)      # per REST sender
 CLIENT_MESSAGE_LIMIT = RateLimit(100, 240.0)  # per client address, REST and web chat (long ones cost more)
 WEBCHAT_IDLE_HOURS = 24.0
 

@@ -254,10 +254,7 @@ class Stack:
                     "RASA_URL": self.url,
                     # The demo page (web process) talks to this Rasa server, which allows its origin.
                     "WEBCHAT_ALLOWED_ORIGINS": f"{self.web_url},http://localhost:{self.web_port}",
-                    "WEBCHAT_SERVER_URL": self.url,
-                    # Every test learner comes from 127.0.0.1: per-address limits would make them one
-                    # client (tests/bot/test_limits.py tests those); per-session and per-sender stay on.
-                    "CLIENT_MESSAGE_LIMIT": "off", "WEBCHAT_SESSION_LIMIT": "off"}
+                    "WEBCHAT_SERVER_URL": self.url}
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook",
                                 "headers": PROJECT_ENDPOINTS["action_endpoint"]["headers"]},

@@ -113,7 +113,7 @@ def canonical_payload(text: str, vocabulary: Vocabulary = Vocabulary()) -> Optio
                 vocabulary.entities is not None and name not in vocabulary.entities):
             continue
         kept[name] = cleaned
-    return "/" + intent + json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    return "/" + intent + (json.dumps(kept, ensure_ascii=False, separators=(",", ":")) if kept else "")
 
 
 def is_wellformed_payload(text: str, vocabulary: Vocabulary = Vocabulary()) -> bool:

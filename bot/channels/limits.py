@@ -103,13 +103,17 @@ class RateLimiter:
             self._buckets.popitem(last=False)
 
 
-def admit(checks: Sequence[tuple[RateLimiter, str, float]]) -> float:
-    """Take the cost from every (limiter, key, cost) if all have it; else take none. Seconds to wait."""
+def admit(checks: Sequence[tuple[RateLimiter, Optional[str], float]]) -> float:
+    """Take the cost from every (limiter, key, cost) if all have it; else take none. Seconds to wait.
+
+    A check whose key is None does not apply (a per-address limit for this machine's own clients).
+    """
     at = now()
-    wait = max((limiter.wait(key, at, cost) for limiter, key, cost in checks), default=0.0)
+    applying = [(limiter, key, cost) for limiter, key, cost in checks if key is not None]
+    wait = max((limiter.wait(key, at, cost) for limiter, key, cost in applying), default=0.0)
     if wait > 0:
         return wait
-    for limiter, key, cost in checks:
+    for limiter, key, cost in applying:
         limiter.take(key, at, cost)
     return 0.0
 
@@ -181,6 +185,18 @@ def client_address(request: Request, proxies: Sequence[Network]) -> str:
     return first or peer  # every hop is one of our proxies
 
 
+def limited_address(request: Request, proxies: Sequence[Network]) -> Optional[str]:
+    """The client address per-address limits count, or None for this machine's own clients.
+
+    Loopback clients are the operator's tools and tests, or a reverse proxy on this machine that
+    is not listed in RASA_TRUSTED_PROXIES; counting them as one client would make every learner
+    behind such a proxy share one allowance. Per-session and per-sender limits still apply.
+    """
+    address = client_address(request, proxies)
+    parsed = _address(address)
+    return None if parsed is not None and ip_address(parsed).is_loopback else address
+
+
 def seconds_text(seconds: float) -> str:
     """'1 second', '12 seconds', '3 minutes' for a wait, rounded up."""
     whole = max(1, math.ceil(seconds))
@@ -204,7 +220,7 @@ def rest_check(request: Request, sender: str) -> Optional[HTTPResponse]:
     limits = for_app(request.app)
     body = request.json  # already parsed by the channel
     cost = text_cost(body.get("message") if isinstance(body, dict) else None)
-    wait = admit([(limits.client_messages, client_address(request, limits.trusted_proxies), cost),
+    wait = admit([(limits.client_messages, limited_address(request, limits.trusted_proxies), cost),
                   (limits.rest_messages, sender, 1.0)])
     if not wait:
         return None

@@ -80,7 +80,7 @@ def _error(problem: RefusedRequestError) -> HTTPResponse:
                          status=problem.status, headers={"Retry-After": str(problem.retry_after)})
 
 
-def _admit(checks: list[tuple[limits.RateLimiter, str, float]], text: str) -> None:
+def _admit(checks: list[tuple[limits.RateLimiter, Optional[str], float]], text: str) -> None:
     """Take a token from each bucket, or refuse with 429 and how long to wait."""
     wait = limits.admit(checks)
     if wait:
@@ -185,8 +185,8 @@ class WebchatInput(InputChannel):
         return events
 
     @staticmethod
-    def _client(request: Request) -> str:
-        return limits.client_address(request, limits.for_app(request.app).trusted_proxies)
+    def _client(request: Request) -> Optional[str]:
+        return limits.limited_address(request, limits.for_app(request.app).trusted_proxies)
 
     async def _deliver(self, agent: Any, sender_id: str, text: str, message_id: str,
                        metadata: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:

@@ -41,7 +41,7 @@ def test_short_text_passes_unchanged_without_notices() -> None:
     assert prepared.notices == []
 
 
-@pytest.mark.parametrize("payload", ["/ask_salary", '/ask_salary{"level":"mid"}', "/greet{}"])
+@pytest.mark.parametrize("payload", ["/ask_salary", '/ask_salary{"level":"mid"}'])
 def test_wellformed_button_payloads_pass_through(payload: str) -> None:
     assert is_wellformed_payload(payload)
     assert prepare_text(payload, 1000).text == payload
@@ -91,6 +91,11 @@ def test_unknown_intents_are_read_as_text_and_unknown_entities_dropped() -> None
                         domain=DOMAIN).text == '/ask_salary{"level":"mid"}'
     assert prepare_text("/session_start", 1000, domain=DOMAIN).text == "session_start"
     assert prepare_text("/restart", 1000, domain=DOMAIN).text == "/restart"
+
+
+def test_a_payload_left_without_entities_loses_its_braces() -> None:
+    assert prepare_text("/greet{}", 1000).text == "/greet"
+    assert prepare_text('/ask_salary{"level":"\\u0000"}', 1000, domain=DOMAIN).text == "/ask_salary"
 
 
 def test_a_confidence_suffix_is_ignored_and_the_payload_reserialised() -> None:

@@ -24,7 +24,7 @@ from bot.channels.guard import EMPTY_REPLY, TROUBLE_REPLY
 from bot.channels.webchat import UNKNOWN_SESSION, WebchatInput
 from bot.channels.webchat_history import PAGE_SIZE
 from bot.channels.webchat_sessions import conversation_id, new_token, parse_token
-from bot.settings import get_settings
+from bot.settings import WEBCHAT_MESSAGE_LIMIT, WEBCHAT_SESSION_LIMIT, get_settings
 from tests.fakes import FakeAgent, ManualClock, run_coroutine, serving_channels
 
 PAGE = "http://careers.example.org"
@@ -262,29 +262,44 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualClock]:
 def test_a_burst_of_messages_in_one_session_is_answered_then_slowed_down_politely(
         chat: Chat, clock: ManualClock) -> None:
     token, other = chat.start(), chat.start()
-    for n in range(10):
+    interval = 60 / WEBCHAT_MESSAGE_LIMIT.per_minute  # seconds until the next message is allowed
+    for n in range(WEBCHAT_MESSAGE_LIMIT.burst):
         assert chat.send(token, {"id": f"burst-{n:06d}", "text": f"question {n}"}).status_code == 200
-    refused = chat.send(token, {"id": "burst-000010", "text": "one too many"})
-    assert refused.status_code == 429 and refused.headers["retry-after"] == "2"
-    assert refused.json() == {"error": limits.slow_down(2), "retry_after": 2}
+    refused = chat.send(token, {"id": "burst-toomany", "text": "one too many"})
+    wait = limits.retry_after(interval)
+    assert refused.status_code == 429 and refused.headers["retry-after"] == str(wait)
+    assert refused.json() == {"error": limits.slow_down(interval), "retry_after": wait}
     assert refused.headers["access-control-allow-origin"] == PAGE
     assert "retry-after" in refused.headers["access-control-expose-headers"].lower()
     assert "one too many" not in chat.agent.processor.handled  # refused before Rasa saw it
     assert chat.send(other, {"id": "other-000001", "text": "hello"}).status_code == 200  # others go on
-    clock.value += 2
-    again = chat.send(token, {"id": "burst-000010", "text": "one too many"})  # the widget's retry
+    clock.value += interval
+    again = chat.send(token, {"id": "burst-toomany", "text": "one too many"})  # the widget's retry
     assert again.status_code == 200 and again.json()["messages"][-1]["text"] == "You asked: one too many"
 
 
-def test_new_sessions_per_client_address_are_limited_and_forwarded_for_is_ignored_by_default(
+def test_new_sessions_per_client_address_are_limited(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> None:
+    monkeypatch.setenv("RASA_TRUSTED_PROXIES", "127.0.0.1")  # the test's loopback peer is our proxy
+    get_settings.cache_clear()
+    client = {"X-Forwarded-For": "203.0.113.9"}
+    with running_chat(FakeAgent()) as chat:
+        for _ in range(WEBCHAT_SESSION_LIMIT.burst):
+            assert chat.client.post(f"{chat.url}/session", headers=client).status_code == 201
+        refused = chat.client.post(f"{chat.url}/session", headers=client)
+        interval = 60 / WEBCHAT_SESSION_LIMIT.per_minute
+        assert refused.status_code == 429 and refused.json()["retry_after"] == limits.retry_after(interval)
+        assert refused.json()["error"].startswith("Too many new conversations")
+        clock.value += interval
+        assert chat.client.post(f"{chat.url}/session", headers=client).status_code == 201
+
+
+def test_this_machines_own_clients_are_not_limited_per_address_and_forwarded_for_is_ignored(
         chat: Chat, clock: ManualClock) -> None:
-    for _ in range(30):
+    """Loopback is the operator's tools and tests, or an untrusted local proxy carrying every learner."""
+    for _ in range(WEBCHAT_SESSION_LIMIT.burst + 5):
         chat.start()
-    refused = chat.client.post(f"{chat.url}/session", headers={"X-Forwarded-For": "198.51.100.7"})
-    assert refused.status_code == 429 and refused.json()["retry_after"] == 6
-    assert refused.json()["error"].startswith("Too many new conversations")
-    clock.value += 6
-    chat.start()
+    spoofed = chat.client.post(f"{chat.url}/session", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert spoofed.status_code == 201
 
 
 def test_behind_a_trusted_proxy_each_forwarded_address_gets_its_own_sessions(
