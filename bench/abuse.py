@@ -7,10 +7,14 @@ session and REST with large, rapid messages (rotating REST senders), then while 
 1 MB bodies and asks for new sessions as fast as it can. Reports the learners' p50/p95 (an
 apology after the reply timeout counts as an error), the Rasa server's CPU seconds in each phase,
 and how the abusive requests fared. The load generator shares this machine's cores.
+
+The phases run twice: straight at the Rasa server (its own limits only), then through nginx
+with the per-client limits the README recommends (bench/proxy.py), when nginx is installed.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 import time
 import uuid
@@ -24,6 +28,8 @@ import aiohttp
 from bench.conversations import CAREER_CONVERSATION, CAREER_READINESS_QUESTION
 from bench.load import APOLOGIES, career_endpoints
 from bench.paths import CREDENTIALS_PATH, MODEL_PATH
+from bench.proxy import available as nginx_available
+from bench.proxy import nginx_in_front
 from bench.report import table
 from bench.servers import (
     Server,
@@ -56,7 +62,11 @@ async def _post(session: aiohttp.ClientSession, url: str, address: str, headers:
                 **kwargs: Any) -> tuple[int, Any]:
     async with session.post(url, headers={"X-Forwarded-For": address, **(headers or {})},
                             timeout=TIMEOUT, **kwargs) as reply:
-        return reply.status, await reply.json(content_type=None)
+        text = await reply.text()
+        try:  # a proxy's own refusals (429, 413) are HTML pages
+            return reply.status, json.loads(text)
+        except ValueError:
+            return reply.status, None
 
 
 async def _webchat_learner(session: aiohttp.ClientSession, base: str, n: int, times: list[float],
@@ -122,10 +132,21 @@ async def _flood(make: Callable[[aiohttp.ClientSession, int], Awaitable[int]], s
         await asyncio.gather(*(loop(task) for task in range(FLOOD_TASKS)))
 
 
-async def _abuse(base: str, everything: bool, stop: asyncio.Event, outcomes: Counter[str]) -> None:
+async def _abusers_session(base: str, seconds: float = 15.0) -> str:
+    """A web chat session for the abuser, once its allowance (drained by a previous phase) lets it."""
+    deadline = time.monotonic() + seconds
     async with aiohttp.ClientSession() as session:
-        _, body = await _post(session, f"{base}/webhooks/webchat/session", ABUSER)
-    header = {"X-Webchat-Session": body["session"]}
+        while True:
+            status, body = await _post(session, f"{base}/webhooks/webchat/session", ABUSER)
+            if status == 201 and isinstance(body, dict):
+                return str(body["session"])
+            if time.monotonic() > deadline:
+                return "x" * 43  # a well-formed token nobody was given: its messages are refused too
+            await asyncio.sleep(0.5)
+
+
+async def _abuse(base: str, everything: bool, stop: asyncio.Event, outcomes: Counter[str]) -> None:
+    header = {"X-Webchat-Session": await _abusers_session(base)}
 
     async def webchat_message(s: aiohttp.ClientSession, n: int) -> int:
         return (await _post(s, f"{base}/webhooks/webchat/messages", ABUSER, header,
@@ -189,19 +210,29 @@ def run() -> dict[str, Any]:
              running("abuse-rasa", rasa_server_args(MODEL_PATH, rasa_port, CREDENTIALS_PATH, endpoints),
                      rasa_port, env) as rasa:
             wait_until_answering(rasa, CAREER_READINESS_QUESTION, APOLOGIES)
-            return {"phases": asyncio.run(_measure(f"http://127.0.0.1:{rasa_port}", rasa))}
+            results: dict[str, Any] = {"phases": asyncio.run(_measure(f"http://127.0.0.1:{rasa_port}", rasa))}
+            if not nginx_available():
+                results["proxied"] = "nginx is not installed (apt-get install nginx-light): phases behind it skipped"
+                return results
+            with nginx_in_front(rasa_port, Path(tmp) / "nginx") as proxied:
+                results["proxied_phases"] = asyncio.run(_measure(proxied, rasa))
+            return results
 
 
 def abuse_tables(results: dict[str, Any]) -> list[str]:
     """The learners' reply times in each phase and what became of the abusive requests."""
-    phases = (results.get("abuse") or {}).get("phases")
-    if not isinstance(phases, dict):
+    part = results.get("abuse") or {}
+    if not isinstance(part.get("phases"), dict):
         return []
+    phases = dict(part["phases"])
+    phases.update({f"via nginx: {name}": p for name, p in (part.get("proxied_phases") or {}).items()})
     rows = [(name, p["messages"], p["p50_ms"], p["p95_ms"], p["max_ms"], sum(p["errors"].values()),
              p["rasa_cpu_seconds"], p["seconds"], f"{p['abusive_refused']} of {p['abusive_requests']}")
             for name, p in phases.items()]
     outcomes = [(name, outcome, count) for name, p in phases.items()
                 for outcome, count in p["abusive_outcomes"].items()]
+    if isinstance(part.get("proxied"), str):
+        rows.append((part["proxied"], "", "", "", "", "", "", "", ""))
     return [table(f"Other learners' reply times ({WEBCHAT_LEARNERS} web chat + {REST_LEARNERS} REST, "
                   f"{TURNS} turns each) beside one abusive client",
                   ["phase", "messages", "p50 ms", "p95 ms", "max ms", "errors", "Rasa CPU s", "seconds",
