@@ -53,6 +53,8 @@ def new_sender() -> str:
 def test_public_probes_all_pass(stack: Stack) -> None:
     """The shared probe conversations all pass against the running assistant."""
     probe = PROBES / "tools" / "probe.py"
+    if not probe.exists():
+        pytest.skip(f"{probe} is not beside this clone (../shared): the public probes cannot run")
     result = subprocess.run([sys.executable, str(probe), str(PROBES / "probes" / "public.yaml"),
                              "--url", stack.url], capture_output=True, text=True, timeout=600,
                             check=False)

@@ -15,6 +15,8 @@ SOURCE = REPO_ROOT.parent / "shared" / "sources" / "ecommerce-manager-career-gui
 
 @pytest.fixture(scope="module")
 def source_text() -> str:
+    if not SOURCE.exists():
+        pytest.skip(f"{SOURCE} is not beside this clone (../shared/sources): the figures cannot be checked")
     return SOURCE.read_text(encoding="utf-8")
 
 
@@ -74,8 +76,10 @@ def test_amounts_in_text_finds_every_money_figure(sentence, amounts):
 def test_source_document_is_the_one_the_knowledge_base_cites(kb):
     _bands, _quals, documents = kb
 
-    assert SOURCE.is_file()
     assert {Path(d).name for d in documents} == {SOURCE.name}
+    if not SOURCE.parent.is_dir():
+        pytest.skip(f"{SOURCE.parent} is not beside this clone (../shared/sources)")
+    assert SOURCE.is_file()
 
 
 def test_source_states_the_expected_figures_in_order(source_text):
