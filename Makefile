@@ -55,6 +55,7 @@ install: $(BIN)/.installed
 # Loading is idempotent; it also regenerates the spaCy entity ruler and entity synonyms.
 $(KNOWLEDGE_STAMP): $(BIN)/.installed $(CONTENT) $(KNOWLEDGE_PY)
 	$(BIN)/coach knowledge load
+	@mkdir -p var
 	@touch $@
 
 knowledge: $(KNOWLEDGE_STAMP)
