@@ -19,11 +19,6 @@ def pay_hint(session: Session, role: RoleInfo) -> str:
     return f" (pay: {describe_band(band)})" if band else ""
 
 
-def ladder_names(session: Session) -> list[str]:
-    """Ladder role titles, first rung first."""
-    return [r.title for r in queries.ladder(session)]
-
-
 class ActionTellProgression(KnowledgeAction):
     """The vertical ladder and the other directions people take."""
 

@@ -9,8 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import Base
 
-SessionFactory = sessionmaker
-
 
 def ensure_sqlite_folder(url: str) -> None:
     """Create the folder of a SQLite database file (no-op for other databases and :memory:)."""

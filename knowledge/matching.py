@@ -68,11 +68,6 @@ class NameIndex:
         return None
 
 
-def best_match(text: str, names: dict[str, str], threshold: float = 0.86) -> Optional[str]:
-    """Return the key whose name (normalised) equals or closely resembles the whole `text`."""
-    return NameIndex(names).best_match(text, threshold)
-
-
 def _words_match(phrase: list[str], name: list[str], word_threshold: float) -> float:
     """Average word similarity when every word lines up closely with its counterpart, else 0."""
     scores = []

@@ -337,16 +337,6 @@ def next_rung(session: Session, role: str) -> Optional[RoleInfo]:
 
 
 @memoized
-def previous_rung(session: Session, role: str) -> Optional[RoleInfo]:
-    """The role below `role` on the ladder, if there is one."""
-    row = session.execute(
-        select(models.ProgressionRoute).join(models.ProgressionRoute.to_role)
-        .where(models.Role.slug == role, models.ProgressionRoute.kind == "vertical")
-    ).scalars().first()
-    return _role(row.from_role) if row else None
-
-
-@memoized
 def path_between(session: Session, start: str, goal: str) -> Optional[list[MoveInfo]]:
     """The shortest chain of moves from role `start` to role `goal` ([] if the same, None if none)."""
     if start == goal:

@@ -12,7 +12,6 @@ MAX_QUERY_CHARS = 200
 _NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 _TAG = re.compile(r"^[\w\- ]{1,64}$")
 REVIEW_STATES = ("", "reviewed", "unreviewed")
-KNOWN = ("from", "to", "channel", "intent", "fallback", "handoff", "review", "tag", "mine", "q", "page")
 
 
 class FilterError(ValueError):

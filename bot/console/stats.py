@@ -57,10 +57,6 @@ def _day(connection: Connection, column: ColumnElement[float]) -> ColumnElement[
     return cast(func.floor(column / 86400), Integer)
 
 
-def _as_date(day_number: int) -> date:
-    return datetime.fromtimestamp(int(day_number) * 86400, tz=timezone.utc).date()
-
-
 def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
     """Count conversations, messages, fallbacks, handoffs and intents over the last `days` days."""
     calendar = days_back(days, today)

@@ -168,11 +168,6 @@ def test_next_rung_climbs_the_ladder_and_stops_at_the_top(session):
     assert queries.next_rung(session, "seo-ecommerce-manager") is None
 
 
-def test_previous_rung_goes_down_the_ladder_and_stops_at_the_bottom(session):
-    assert [queries.previous_rung(session, slug).slug for slug in LADDER[1:]] == LADDER[:-1]
-    assert queries.previous_rung(session, "ecommerce-associate") is None
-
-
 def test_moves_from_lists_every_move_out_of_a_role_or_one_kind(session):
     all_moves = queries.moves_from(session, "ecommerce-manager")
     specialisms = queries.moves_from(session, "ecommerce-manager", kind="specialisation")
