@@ -9,7 +9,7 @@ apology after the reply timeout counts as an error), the Rasa server's CPU secon
 and how the abusive requests fared. The load generator shares this machine's cores.
 
 The phases run twice: straight at the Rasa server (its own limits only), then through nginx
-with the per-client limits the README recommends (bench/proxy.py), when nginx is installed.
+with the per-client limits docs/security.md recommends (bench/proxy.py), when nginx is installed.
 """
 from __future__ import annotations
 

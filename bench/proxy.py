@@ -1,4 +1,4 @@
-"""A throw-away nginx in front of the Rasa server, with the per-client limits the README recommends.
+"""A throw-away nginx in front of the Rasa server, with the per-client limits docs/security.md recommends.
 
 Used by the abuse benchmark to measure the recommended deployment: the reverse proxy drops a
 client's flood (request rate per client address, body size) before it reaches Python, and tells

@@ -1,6 +1,6 @@
 """Behaviour-preserving speed-ups for Rasa 3.6 internals, applied when the Rasa server imports us.
 
-Measured with cProfile on a 10-turn conversation (see README):
+Measured with cProfile on a 10-turn conversation (see docs/performance.md):
 - Rasa checks every action-server reply with `jsonschema.validate`, which re-validates the
   large, constant response schema against the meta-schema on every call: about 40 ms of CPU
   per custom action. Here the validator is built once; what is accepted or rejected, and the

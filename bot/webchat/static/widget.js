@@ -1,5 +1,5 @@
 /* Career Coach chat widget: no build step, no dependencies, messages always shown as text.
-   Embedding and server API: see the README. */
+   Embedding and server API: docs/webchat.md. */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[src*='widget.js']");
