@@ -13,6 +13,7 @@ from actions.base import pounds
 from bot.channels.webchat_sessions import conversation_id
 from knowledge import queries
 from knowledge.db import make_session_factory
+from tests.accessibility import assert_accessible
 from tests.fakes import REPO_ROOT, Stack, WidgetPage, append_adviser_message, sqlite_url
 
 pytestmark = pytest.mark.e2e
@@ -339,3 +340,17 @@ def test_a_message_still_sending_when_the_page_reloads_is_sent_again_and_deliver
         " return r.querySelectorAll('.messages .msg.bot').length >= 2 && !r.querySelector('.pending'); }")
     users = [t for t in widget.texts() if t.startswith("user:")]
     assert users == ["user: how do I become an e-commerce manager?"]
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)], ids=["desktop", "phone"])
+def test_the_open_widget_with_a_reply_and_quick_replies_has_no_wcag_21_aa_violations(
+        web: Stack, browser: Any, width: int, height: int) -> None:
+    ctx = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    try:
+        widget = demo(ctx, web)
+        widget.open()
+        widget.ask(DIRECTOR_QUESTION)
+        assert widget.part(".msg.bot").last.locator("button.reply:enabled").count() > 0
+        assert_accessible(widget.page, f"the open widget at {width} px")
+    finally:
+        ctx.close()
