@@ -10,6 +10,7 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 12, 28, 40
 BLUE = "#2f5d9e"
 GRID = "#e5e7eb"
 INK = "#374151"
+MUTED = "#5f6673"  # the console's --muted: 5.8:1 on white
 
 
 def _scale(value: float, whole: bool) -> tuple[float, float]:
@@ -117,5 +118,5 @@ def hbars(points: Sequence[tuple[str, float]], title: str, colour: str = BLUE) -
 
 def empty(title: str) -> str:
     """A placeholder chart saying there is no data yet."""
-    return _frame(title, [f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="#6b7280">'
+    return _frame(title, [f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="{MUTED}">'
                           "No data for this period yet.</text>"])

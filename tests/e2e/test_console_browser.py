@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.conversation_ids import REST_PREFIX, rest_conversation
+from tests.accessibility import assert_accessible
 from tests.fakes import CONSOLE_PASSWORD, Stack, learner_says
 
 pytestmark = pytest.mark.e2e
@@ -163,3 +164,16 @@ def test_insights_render_charts(page, console_web, learners):
     page.goto(f"{page.base}/console/insights")
     assert page.locator("svg.chart").count() == 5
     shoot(page, "insights", "Top intents")
+
+
+@pytest.mark.parametrize("screen", ["login", "inbox", "transcript", "handoffs", "insights"])
+def test_console_pages_have_no_wcag_21_aa_violations(page, console_web, learners, screen):
+    if screen == "login":
+        page.goto(f"{page.base}/console/login")
+    else:
+        sign_in(page, console_web[1])
+        paths = {"inbox": "/console/", "transcript": f"/console/conversations/{learners['salary']}",
+                 "handoffs": "/console/handoffs", "insights": "/console/insights"}
+        page.goto(f"{page.base}{paths[screen]}")
+    page.wait_for_selector("main")
+    assert_accessible(page, f"the console's {screen} page")

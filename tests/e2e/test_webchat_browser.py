@@ -13,6 +13,7 @@ from actions.base import pounds
 from bot.channels.webchat_sessions import conversation_id
 from knowledge import queries
 from knowledge.db import make_session_factory
+from tests.accessibility import assert_accessible
 from tests.fakes import REPO_ROOT, Stack, WidgetPage, append_adviser_message, sqlite_url
 
 pytestmark = pytest.mark.e2e
@@ -300,7 +301,7 @@ def test_a_site_can_set_title_greeting_colour_side_and_open_on_load(web: Stack, 
         assert widget.texts() == ["bot: Hello from our careers team!"]
         assert widget.part(".msg.bot button.reply").count() == 4  # the main topics still come from the server
         head = widget.part(".head").evaluate("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]")
-        assert head == ["rgb(255, 212, 59)", "rgb(17, 17, 17)"]  # dark text on a light accent, for contrast
+        assert head == ["rgb(255, 212, 59)", "rgb(0, 0, 0)"]  # dark text on a light accent, for contrast
         box = widget.part(".panel").bounding_box()
         assert box and box["x"] == 20
         assert page.evaluate("() => document.activeElement === document.body")  # opening did not steal focus
@@ -339,3 +340,34 @@ def test_a_message_still_sending_when_the_page_reloads_is_sent_again_and_deliver
         " return r.querySelectorAll('.messages .msg.bot').length >= 2 && !r.querySelector('.pending'); }")
     users = [t for t in widget.texts() if t.startswith("user:")]
     assert users == ["user: how do I become an e-commerce manager?"]
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)], ids=["desktop", "phone"])
+def test_the_open_widget_with_a_reply_and_quick_replies_has_no_wcag_21_aa_violations(
+        web: Stack, browser: Any, width: int, height: int) -> None:
+    ctx = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    try:
+        widget = demo(ctx, web)
+        widget.open()
+        widget.ask(DIRECTOR_QUESTION)
+        assert widget.part(".msg.bot").last.locator("button.reply:enabled").count() > 0
+        assert_accessible(widget.page, f"the open widget at {width} px")
+    finally:
+        ctx.close()
+
+
+def test_a_mid_tone_site_accent_still_gets_header_text_with_enough_contrast(web: Stack, browser: Any) -> None:
+    # #777777 is too light for white text (4.48:1) and too dark for #111 (4.21:1); black gives 4.69:1.
+    ctx = browser.new_context(permissions=["local-network-access"], reduced_motion="reduce")
+    try:
+        page = ctx.new_page()
+        site = (f'<!doctype html><html lang="en"><head><title>Partner</title></head><body><main><h1>Partner</h1>'
+                f'</main><script src="{web.web_url}/widget.js" data-server="{web.url}" data-accent="#777777"'
+                ' data-open="true" defer></script></body></html>')
+        page.route("**/partner-site", lambda route: route.fulfill(content_type="text/html", body=site))
+        page.goto(web.web_url + "/partner-site")
+        widget = WidgetPage(page)
+        widget.part(".messages .msg.bot button.reply").first.wait_for()
+        assert_accessible(page, "the widget with a #777777 accent")
+    finally:
+        ctx.close()
