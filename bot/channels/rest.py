@@ -6,28 +6,25 @@ bearer token (`REST_CHANNEL_TOKEN`) for production.
 """
 from __future__ import annotations
 
-import asyncio
 import hmac
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
 from bot.channels import limits
-from bot.channels.adviser import is_paused
+from bot.channels.answering import answer
 from bot.channels.conversation_ids import MAX_SENDER_CHARS, SENDER_CHARACTERS, rest_conversation, valid_sender
-from bot.channels.guard import TROUBLE_REPLY, prepare_text
-from bot.nlu.prefetch import PREFETCHER, worth_prefetching
+from bot.channels.guard import prepare_text
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
-REPLY_TIMEOUT_SECONDS = 8.0
 SERVER_UP = "The server is up."
 BAD_SENDER = (f"'sender' must be 1-{MAX_SENDER_CHARS} characters: {SENDER_CHARACTERS} "
               "(or a whole number).")
@@ -67,35 +64,6 @@ def _refusal(request: Request) -> Optional[HTTPResponse]:
             return response.json({"error": "Missing or wrong bearer token."}, status=401,
                                  headers={"WWW-Authenticate": "Bearer"})
     return None
-
-
-async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
-                 sender_id: str, input_channel: str,
-                 metadata: Optional[dict[str, Any]] = None,
-                 timeout: float = REPLY_TIMEOUT_SECONDS) -> list[dict[str, Any]]:
-    """Hand one message to Rasa and collect the replies; apologise rather than stay silent.
-
-    While an adviser holds the conversation Rasa predicts nothing, so no reply is expected then:
-    the list is empty and the adviser answers (learners are told so when they ask for one).
-    """
-    collector = CollectingOutputChannel()
-    message = UserMessage(text, collector, sender_id, input_channel=input_channel,
-                          metadata=metadata)
-
-    async def handle() -> None:
-        if worth_prefetching(text):
-            await PREFETCHER.prefetch(text)
-        await on_new_message(message)
-
-    try:
-        await asyncio.wait_for(handle(), timeout=timeout)
-    except asyncio.TimeoutError:
-        logger.warning("Reply to %s took longer than %.0fs; apologising.", sender_id, timeout)
-    except Exception:  # noqa: BLE001 - the learner must get an answer whatever failed
-        logger.exception("Handling a message from %s failed.", sender_id)
-    if not collector.messages and not await is_paused(sender_id):
-        collector.messages.append({"recipient_id": sender_id, "text": TROUBLE_REPLY})
-    return collector.messages
 
 
 class GuardedRestInput(InputChannel):

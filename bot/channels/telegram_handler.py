@@ -10,9 +10,9 @@ from rasa.core.channels.channel import UserMessage
 from telegram import CallbackQuery, Chat, Message, MessageEntity, Update
 from telegram.error import TelegramError
 
+from bot.channels.answering import answer
 from bot.channels.conversation_ids import telegram_conversation
 from bot.channels.guard import prepare_text
-from bot.channels.rest import answer
 from bot.channels.telegram_callbacks import CallbackPayloads
 from bot.channels.telegram_delivery import Sender
 from bot.channels.telegram_render import OutgoingMessage, escape, keyboard, render_reply, with_choice

@@ -32,8 +32,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import limits
+from bot.channels.answering import REPLY_TIMEOUT_SECONDS, answer
 from bot.channels.guard import clean_value, prepare_text
-from bot.channels.rest import REPLY_TIMEOUT_SECONDS, answer
 from bot.channels.webchat_cors import SESSION_HEADER, install_cors_rule, origin_allowed
 from bot.channels.webchat_history import (
     Page,
