@@ -7,7 +7,6 @@ the token as `Authorization: Bearer $ACTION_SERVER_TOKEN` (endpoints.yml `header
 from __future__ import annotations
 
 import argparse
-import hmac
 import logging
 
 from rasa_sdk import utils
@@ -19,7 +18,8 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.action_token import HEADER, SCHEME, action_server_token
+from bot.action_token import HEADER, action_server_token
+from bot.bearer import bearer_verdict
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -28,10 +28,7 @@ OPEN_PATHS = frozenset({"/health"})  # a liveness probe says nothing about conve
 
 def authorised(request: Request, token: str) -> bool | None:
     """True for the right token, False for a wrong one, None when none was sent."""
-    header = request.headers.get(HEADER, "")
-    if not header.startswith(SCHEME):
-        return None
-    return hmac.compare_digest(header[len(SCHEME):].encode(), token.encode())
+    return bearer_verdict(request.headers.get(HEADER), token)
 
 
 def create_app(token: str, package: str = "actions") -> Sanic:

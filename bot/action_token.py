@@ -14,7 +14,6 @@ from bot.settings import Settings, get_settings
 
 ENV_VAR = "ACTION_SERVER_TOKEN"
 HEADER = "Authorization"
-SCHEME = "Bearer "
 
 
 def action_server_token(settings: Settings) -> str:

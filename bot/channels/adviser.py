@@ -7,7 +7,6 @@ and a release resumes the assistant and clears `handoff_requested` so the learne
 """
 from __future__ import annotations
 
-import hmac
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.bearer import bearer_verdict
 from bot.channels.conversation_ids import MAX_STORED_ID_CHARS, channel_of, is_storable_id
 from bot.generated_secrets import api_token
 from bot.settings import get_settings
@@ -37,9 +37,7 @@ def _error(message: str, status: int) -> HTTPResponse:
 
 def _authorised(request: Request) -> bool:
     expected = api_token(get_settings().coach_api_token, get_settings().var_dir)
-    header = request.headers.get("Authorization") or ""
-    sent = header[len("Bearer "):] if header.startswith("Bearer ") else ""
-    return bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
+    return bool(bearer_verdict(request.headers.get("Authorization"), expected))
 
 
 def _body(request: Request, needs_text: bool) -> tuple[str, str, str] | str:

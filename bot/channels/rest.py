@@ -6,7 +6,6 @@ bearer token (`REST_CHANNEL_TOKEN`) for production.
 """
 from __future__ import annotations
 
-import hmac
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -18,6 +17,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
+from bot.bearer import bearer_verdict
 from bot.channels import limits
 from bot.channels.answering import answer
 from bot.channels.conversation_ids import MAX_SENDER_CHARS, SENDER_CHARACTERS, rest_conversation, valid_sender
@@ -58,9 +58,7 @@ def _refusal(request: Request) -> Optional[HTTPResponse]:
     if not settings.rest_channel:
         return response.json({"error": "The REST channel is off (REST_CHANNEL=off)."}, status=404)
     if settings.rest_channel_token:
-        header = request.headers.get("Authorization") or ""
-        sent = header[len("Bearer "):] if header.startswith("Bearer ") else ""
-        if not sent or not hmac.compare_digest(sent.encode(), settings.rest_channel_token.encode()):
+        if not bearer_verdict(request.headers.get("Authorization"), settings.rest_channel_token):
             return response.json({"error": "Missing or wrong bearer token."}, status=401,
                                  headers={"WWW-Authenticate": "Bearer"})
     return None
