@@ -29,8 +29,8 @@ _KEEP = {"\n", "\t"}
 RAW_BOUND_FACTOR = 4
 MAX_ENTITY_CHARS = 100
 
-EMPTY_REPLY = ("I didn't receive any text. Ask me anything about becoming an e-commerce manager, "
-               "for example what it pays or which skills you need.")
+EMPTY_REPLY = ("I didn't receive any text. Ask me anything about the careers I know, "
+               "for example what a job pays or which skills you need.")
 TRUNCATED_NOTICE = ("Your message was very long, so I read only the first {limit:,} characters. "
                     "Shorter questions get better answers.")
 TROUBLE_REPLY = ("Sorry, I'm having trouble answering right now. Please try again in a moment; "

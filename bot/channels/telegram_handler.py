@@ -25,8 +25,8 @@ CHANNEL_NAME = "telegram"
 GREETING_PAYLOAD = "/greet"
 RESTART_PAYLOAD = "/restart"
 NON_TEXT_REPLY = ("Sorry, I can only read text messages. Type your question, for example "
-                  "\"what does an e-commerce manager earn?\"")
-HELP_TEXT = ("I'm Career Coach, an automated assistant for careers in e-commerce management. "
+                  "\"what does the job pay?\" or \"how do I get in?\"")
+HELP_TEXT = ("I'm Career Coach, an automated careers assistant. "
              "Ask in your own words — what the job involves, how to get in, the skills you need, "
              "what it pays, how to progress — or ask for a personal route plan.\n\n"
              "Commands:\n/start — the main topics\n/help — this message\n"
