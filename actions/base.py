@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.guard import is_clean
+from bot.shared.text import is_clean
 from knowledge import queries
 from knowledge.queries import Citation, RoleInfo, SkillInfo
 
@@ -30,7 +30,7 @@ def session_factory() -> sessionmaker:
     """The knowledge session factory, built from settings on first use (no I/O at import)."""
     global _session_factory
     if _session_factory is None:
-        from bot.settings import get_settings
+        from bot.shared.settings import get_settings
         from knowledge.db import make_session_factory
 
         _session_factory = make_session_factory(get_settings().knowledge_database_url, create=False)

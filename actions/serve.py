@@ -18,9 +18,9 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.action_token import HEADER, action_server_token
-from bot.bearer import bearer_verdict
-from bot.settings import get_settings
+from bot.shared.action_token import HEADER, action_server_token
+from bot.shared.bearer import bearer_verdict
+from bot.shared.settings import get_settings
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health"})  # a liveness probe says nothing about conversations

@@ -41,7 +41,7 @@ from bench.servers import (
     write_endpoints,
 )
 from bench.stats import milliseconds, percentile
-from bot.channels.guard import TROUBLE_REPLY
+from bot.rasa.channels.guard import TROUBLE_REPLY
 
 WEBCHAT_LEARNERS = 4
 REST_LEARNERS = 2

@@ -73,13 +73,13 @@ def run(count: int = CONVERSATIONS) -> dict[str, Any]:
 def _measure(work: Path, count: int) -> dict[str, Any]:
     from datetime import datetime, timedelta, timezone
 
-    from bot.console import sessions
-    from bot.console.accounts import add_account
-    from bot.console.db import dispose_engines, get_engine, upgrade
-    from bot.console.stats import compute
-    from bot.console.sync import sync
-    from bot.console.tables import rasa_metadata
-    from bot.settings import get_settings, load_settings
+    from bot.web.console import sessions
+    from bot.web.console.accounts import add_account
+    from bot.web.console.db import dispose_engines, get_engine, upgrade
+    from bot.web.console.stats import compute
+    from bot.web.console.sync import sync
+    from bot.web.console.tables import rasa_metadata
+    from bot.shared.settings import get_settings, load_settings
     from bot.web.app import create_app
 
     get_settings.cache_clear()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from bot.console.tables import events
+from bot.web.console.tables import events
 
 Row = dict[str, Any]
 CHANNELS = ("webchat", "telegram", "rest")

@@ -20,7 +20,7 @@ from bench.servers import (
     write_endpoints,
 )
 from bench.throughput import MB, measure_concurrent
-from bot.channels.guard import TROUBLE_REPLY
+from bot.rasa.channels.guard import TROUBLE_REPLY
 
 # The guarded REST channel apologises instead of staying silent; that is not an answer.
 APOLOGIES = frozenset({TROUBLE_REPLY})

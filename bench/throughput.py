@@ -9,7 +9,7 @@ from bench.client import concurrent_load, webhook_url
 from bench.conversations import CONCURRENT_CONVERSATIONS, CONCURRENT_ROUNDS
 from bench.servers import Server, cpu_seconds, ensure_alive, rss_bytes
 from bench.trackerdb import verify_stored
-from bot.channels.conversation_ids import rest_conversation
+from bot.shared.conversation_ids import rest_conversation
 
 MB = 1024 * 1024
 

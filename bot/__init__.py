@@ -1,1 +1,1 @@
-"""Career Coach runtime: settings, channels, web console and the `coach` operator CLI."""
+"""Career Coach, grouped by the process that runs it: rasa/ (Rasa server), web/ (Flask), cli/, shared/."""

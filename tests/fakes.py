@@ -34,7 +34,7 @@ from bench.servers import (
     wait_until_answering,
     write_endpoints,
 )
-from bot.channels.guard import TROUBLE_REPLY
+from bot.rasa.channels.guard import TROUBLE_REPLY
 from knowledge.models import Base
 
 CAREER_DIR = Path("careers") / "ecommerce-management"
@@ -258,7 +258,7 @@ class Stack:
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook",
                                 "headers": PROJECT_ENDPOINTS["action_endpoint"]["headers"]},
-            "tracker_store": {"type": "bot.tracker_store.EnvSQLTrackerStore"}})
+            "tracker_store": {"type": "bot.rasa.stores.tracker_store.EnvSQLTrackerStore"}})
         self.model = model
         self.rasa_env: dict[str, str] = {}  # extra environment for the Rasa server only
         self._stack = ExitStack()
@@ -348,7 +348,7 @@ def web_process(port: int, env: dict[str, str], timeout: float = 60.0) -> Abstra
 def learner_says(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
     """Send one learner message through the REST channel as `sender`; the replies.
 
-    The conversation is stored as `rest-<sender>` (bot/channels/conversation_ids.rest_conversation).
+    The conversation is stored as `rest-<sender>` (bot/rasa/channels/conversation_ids.rest_conversation).
     """
     response = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                              timeout=30)

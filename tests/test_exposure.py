@@ -83,7 +83,7 @@ def rasa_token(env: dict[str, str]) -> str:
     """ACTION_SERVER_TOKEN as the Procfile's Rasa line exports it (its launcher, running printenv)."""
     argv = procfile()["rasa"]
     launcher = argv[:argv.index(".venv/bin/rasa")]
-    assert launcher == [".venv/bin/python", "-m", "bot.action_token"], argv
+    assert launcher == [".venv/bin/python", "-m", "bot.shared.action_token"], argv
     done = subprocess.run([str(REPO_ROOT / launcher[0]), *launcher[1:], "printenv", "ACTION_SERVER_TOKEN"],
                           cwd=REPO_ROOT, env=bench_env(env), capture_output=True, text=True, timeout=60, check=True)
     return done.stdout.strip()

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.settings import Settings, get_settings
+from bot.shared.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the web application: `/` demo page and `/widget.js`, `/console` adviser console."""
-    from bot.console import create_blueprint as console_blueprint
-    from bot.webchat import create_blueprint as webchat_blueprint
+    from bot.web.console import create_blueprint as console_blueprint
+    from bot.web.widget import create_blueprint as webchat_blueprint
 
     settings = settings or get_settings()
     app = Flask(__name__, static_folder=None)

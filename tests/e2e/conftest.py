@@ -34,8 +34,8 @@ def stack(trained_model: Path, loaded_template: Path, tmp_path_factory: pytest.T
 @pytest.fixture(scope="session")
 def console_web(stack: Stack) -> Iterator[tuple[str, str]]:
     """The web process on the stack's conversations database, with one admin: (base URL, email)."""
-    from bot.console.accounts import add_account
-    from bot.console.db import dispose_engines, get_engine
+    from bot.web.console.accounts import add_account
+    from bot.web.console.db import dispose_engines, get_engine
 
     stack.start_web()  # runs the console migrations at start-up
     url = stack.web_url

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.conversation_ids import REST_PREFIX, rest_conversation
+from bot.shared.conversation_ids import REST_PREFIX, rest_conversation
 from tests.accessibility import assert_accessible
 from tests.fakes import CONSOLE_PASSWORD, Stack, learner_says
 

@@ -8,8 +8,8 @@ import uuid
 import pytest
 import requests
 
-from bot.channels.conversation_ids import rest_conversation
-from bot.channels.guard import TROUBLE_REPLY
+from bot.shared.conversation_ids import rest_conversation
+from bot.rasa.channels.guard import TROUBLE_REPLY
 from tests.fakes import CONSOLE_PASSWORD, Stack, csrf_of, learner_says
 
 pytestmark = pytest.mark.e2e
@@ -70,8 +70,8 @@ def test_adviser_channel_rejects_a_wrong_token_and_bad_bodies(stack: Stack):
     assert requests.post(url, json={"sender_id": "x"}, timeout=10).status_code == 403
     wrong = requests.post(url, json={"sender_id": "x"}, headers={"Authorization": "Bearer nope"}, timeout=10)
     assert wrong.status_code == 403
-    from bot.generated_secrets import api_token
-    from bot.settings import load_settings
+    from bot.shared.generated_secrets import api_token
+    from bot.shared.settings import load_settings
 
     settings = load_settings()
     good = {"Authorization": f"Bearer {api_token(settings.coach_api_token, settings.var_dir)}"}

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from bot.channels.webchat_sessions import conversation_id
+from bot.rasa.channels.webchat.sessions import conversation_id
 from tests.fakes import CONSOLE_PASSWORD, Stack, WidgetPage
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
 from actions.base import pounds
-from bot.channels.webchat_sessions import conversation_id
+from bot.rasa.channels.webchat.sessions import conversation_id
 from knowledge import queries
 from knowledge.db import make_session_factory
 from tests.accessibility import assert_accessible

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.channels.webchat_history import PAGE_SIZE
-from bot.channels.webchat_sessions import conversation_id
+from bot.rasa.channels.webchat.history import PAGE_SIZE
+from bot.rasa.channels.webchat.sessions import conversation_id
 from tests.fakes import Stack, WidgetPage, append_adviser_message
 
 pytestmark = pytest.mark.e2e

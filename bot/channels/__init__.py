@@ -1,1 +1,0 @@
-"""Rasa input/output channels: guarded REST (and later web chat and Telegram)."""

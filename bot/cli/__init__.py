@@ -1,0 +1,1 @@
+"""The `coach` operator command line and the terminal chat."""

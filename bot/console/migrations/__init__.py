@@ -1,1 +1,0 @@
-"""Alembic migrations of the console's own tables (run by `bot.console.db.upgrade`)."""

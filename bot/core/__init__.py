@@ -1,1 +1,0 @@
-"""Dialogue components for the Rasa server (policies)."""

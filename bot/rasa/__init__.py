@@ -1,0 +1,1 @@
+"""Code the Rasa server loads (named in config.yml, credentials.yml and endpoints.yml)."""

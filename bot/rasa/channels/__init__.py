@@ -1,0 +1,1 @@
+"""Rasa input channels: guarded REST, the web chat widget, Telegram and the adviser channel."""

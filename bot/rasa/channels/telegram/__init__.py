@@ -1,0 +1,1 @@
+"""The Telegram input channel: webhook, rendering, delivery and callback buttons."""

@@ -1,0 +1,1 @@
+"""The web chat widget's Rasa input channel: sessions, history and CORS."""

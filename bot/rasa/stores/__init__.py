@@ -1,0 +1,1 @@
+"""Tracker and lock stores configured by environment (endpoints.yml)."""
