@@ -73,14 +73,14 @@ def run(count: int = CONVERSATIONS) -> dict[str, Any]:
 def _measure(work: Path, count: int) -> dict[str, Any]:
     from datetime import datetime, timedelta, timezone
 
+    from bot.shared.settings import get_settings, load_settings
+    from bot.web.app import create_app
     from bot.web.console import sessions
     from bot.web.console.accounts import add_account
     from bot.web.console.db import dispose_engines, get_engine, upgrade
     from bot.web.console.stats import compute
     from bot.web.console.sync import sync
     from bot.web.console.tables import rasa_metadata
-    from bot.shared.settings import get_settings, load_settings
-    from bot.web.app import create_app
 
     get_settings.cache_clear()
     settings = load_settings()

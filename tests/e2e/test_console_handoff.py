@@ -8,8 +8,8 @@ import uuid
 import pytest
 import requests
 
-from bot.shared.conversation_ids import rest_conversation
 from bot.rasa.channels.guard import TROUBLE_REPLY
+from bot.shared.conversation_ids import rest_conversation
 from tests.fakes import CONSOLE_PASSWORD, Stack, csrf_of, learner_says
 
 pytestmark = pytest.mark.e2e

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from bot.shared.conversation_ids import rest_conversation
 from bot.rasa.channels.guard import TROUBLE_REPLY
 from bot.rasa.channels.rest import SERVER_UP
+from bot.shared.conversation_ids import rest_conversation
 from tests.fakes import Stack
 
 pytestmark = pytest.mark.e2e

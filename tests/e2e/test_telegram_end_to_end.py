@@ -19,8 +19,8 @@ import pytest
 from bench.commands import bench_env
 from bench.paths import rasa_executable
 from bench.servers import free_ports, rasa_server_args
-from bot.shared.conversation_ids import telegram_conversation
 from bot.rasa.channels.telegram.handler import FORGOTTEN_REPLY, HELP_TEXT, NON_TEXT_REPLY
+from bot.shared.conversation_ids import telegram_conversation
 from tests.fakes import CREDENTIALS, Stack
 from tests.telegram_fake import (
     BOT_USER,

@@ -16,10 +16,10 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.rasa.patches import speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
 from bot.rasa.channels import limits
 from bot.rasa.channels.answering import answer
 from bot.rasa.channels.guard import prepare_text
+from bot.rasa.patches import speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
 from bot.shared.bearer import bearer_verdict
 from bot.shared.conversation_ids import MAX_SENDER_CHARS, SENDER_CHARACTERS, rest_conversation, valid_sender
 from bot.shared.settings import get_settings

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.cli.telegram import PollingError, poll
 from bot.cli.main import main
+from bot.cli.telegram import PollingError, poll
 from bot.shared.settings import Settings, get_settings
 from tests.telegram_fake import TOKEN, WEBHOOK_SECRET, FakeBotApi, text_update
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.rasa.channels.webchat.sessions import conversation_id, new_token
 from bot.shared.conversation_ids import (
     channel_of,
     is_storable_id,
@@ -12,7 +13,6 @@ from bot.shared.conversation_ids import (
     telegram_conversation,
     valid_sender,
 )
-from bot.rasa.channels.webchat.sessions import conversation_id, new_token
 
 
 @pytest.mark.parametrize("raw", ["learner-1", "a", "x" * 128, "user@example.org", "e2e:run.1", 42])

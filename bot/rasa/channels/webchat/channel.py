@@ -34,7 +34,6 @@ from sanic.response import HTTPResponse
 from bot.rasa.channels import limits
 from bot.rasa.channels.answering import REPLY_TIMEOUT_SECONDS, answer
 from bot.rasa.channels.guard import prepare_text
-from bot.shared.text import clean_value
 from bot.rasa.channels.webchat.cors import SESSION_HEADER, install_cors_rule, origin_allowed
 from bot.rasa.channels.webchat.history import (
     Page,
@@ -54,6 +53,7 @@ from bot.rasa.channels.webchat.sessions import (
     rasa_message_id,
 )
 from bot.shared.settings import get_settings
+from bot.shared.text import clean_value
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from rasa.shared.core.events import UserUttered
 import bot.rasa.stores.tracker_store
 from bot.rasa.channels.guard import EMPTY_REPLY, TROUBLE_REPLY
 from bot.rasa.channels.rest import SERVER_UP, GuardedRestInput
-from bot.shared.settings import get_settings
 from bot.rasa.stores.tracker_store import EnvSQLTrackerStore
+from bot.shared.settings import get_settings
 from tests.fakes import FakeAgent, FakeProcessor, run_coroutine, serving_channels, sqlite_url
 
 PROCFILE = Path(__file__).resolve().parents[4] / "Procfile"

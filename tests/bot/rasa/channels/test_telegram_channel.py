@@ -19,8 +19,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa.channels.telegram import handler as telegram_handler
-from bot.rasa.channels.telegram.channel import SECRET_HEADER, TelegramInput, TelegramOutput
 from bot.rasa.channels.telegram.callbacks import callback_data
+from bot.rasa.channels.telegram.channel import SECRET_HEADER, TelegramInput, TelegramOutput
 from bot.rasa.channels.telegram.handler import EXPIRED_BUTTON, FORGOTTEN_REPLY, HELP_TEXT, NON_TEXT_REPLY
 from bot.shared.settings import ConfigurationError, Settings
 from tests.telegram_fake import (

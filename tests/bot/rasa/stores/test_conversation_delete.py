@@ -46,8 +46,8 @@ WORDS = ("xylophonist", "zanzibar")  # words nothing else in these databases con
 @pytest.fixture
 def console_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """One SQLite file holding Rasa's events (created by the tracker store) and the console's tables."""
-    from bot.web.console.db import dispose_engines, get_engine, upgrade
     from bot.shared.settings import get_settings
+    from bot.web.console.db import dispose_engines, get_engine, upgrade
 
     url = sqlite_url(tmp_path / "conversations.db")
     monkeypatch.setenv("DATABASE_URL", url)
@@ -87,8 +87,8 @@ def test_telegram_forget_erases_the_conversation_from_every_table(console_db, bo
 
     from bot.rasa.channels.telegram.channel import TelegramInput
     from bot.rasa.channels.telegram.handler import FORGOTTEN_REPLY
-    from tests.bot.web.console.leftovers import leftovers
     from tests.bot.rasa.channels.test_telegram_channel import FakeRasa, post, run, settings_for
+    from tests.bot.web.console.leftovers import leftovers
     from tests.telegram_fake import new_chat_id, text_update
 
     store, engine = console_db

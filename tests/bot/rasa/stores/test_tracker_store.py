@@ -12,8 +12,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.rasa.stores.tracker_store
-from bot.shared.settings import ConfigurationError
 from bot.rasa.stores.tracker_store import EnvSQLTrackerStore
+from bot.shared.settings import ConfigurationError
 from tests.fakes import sqlite_url
 
 DOMAIN = Domain.from_yaml("""

@@ -12,12 +12,12 @@ from sqlalchemy.engine import Engine
 
 from bench import console_data as ev
 from bench.servers import free_ports
+from bot.shared.settings import Settings, load_settings
+from bot.web.app import create_app
 from bot.web.console import stats
 from bot.web.console.accounts import add_account
 from bot.web.console.db import dispose_engines, get_engine, upgrade
 from bot.web.console.tables import rasa_metadata
-from bot.shared.settings import Settings, load_settings
-from bot.web.app import create_app
 from tests.fakes import CONSOLE_PASSWORD as PASSWORD
 from tests.fakes import console_sign_in as sign_in
 from tests.fakes import sqlite_url

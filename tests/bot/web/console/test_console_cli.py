@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 import bot.cli.main
 from bench import console_data as ev
+from bot.shared.settings import get_settings
 from bot.web.console.accounts import authenticate
 from bot.web.console.db import head_revision
 from bot.web.console.privacy import mask, parse_age, purge_older_than
 from bot.web.console.tables import audit_log, events
 from bot.web.console.tables import conversations as summaries
-from bot.shared.settings import get_settings
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 import bot.cli.main
 from bench import console_data as ev
+from bot.shared.erasure import PSEUDONYM_PREFIX
+from bot.shared.settings import get_settings
 from bot.web.console import casework
 from bot.web.console.accounts import add_account
 from bot.web.console.sync import sync
 from bot.web.console.tables import audit_log, labels, messages
-from bot.shared.erasure import PSEUDONYM_PREFIX
-from bot.shared.settings import get_settings
 from tests.bot.web.console.leftovers import leftovers, table_names
 from tests.fakes import console_sign_in
 

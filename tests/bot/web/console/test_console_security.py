@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from bench import console_data as ev
+from bot.shared.settings import load_settings
+from bot.web.app import create_app
 from bot.web.console import accounts, sessions
 from bot.web.console.accounts import LOGIN_REFUSED, MAX_FAILED_LOGINS, add_account, authenticate, set_active
 from bot.web.console.security import IP_FAILURES_ALLOWED
 from bot.web.console.tables import audit_log
-from bot.shared.settings import load_settings
-from bot.web.app import create_app
 from tests.fakes import CONSOLE_PASSWORD as PASSWORD
 from tests.fakes import console_sign_in, csrf_of
 
