@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from typing import Any, Optional
 
-from bench import abuse, console, entities, load, nlu, stock
+from bench import abuse, console, entities, load, nlu, policy, stock
 from bench.paths import RESULTS_PATH
 from bench.summary import (
     dig,
@@ -22,13 +22,15 @@ from bench.summary import (
     timing_table,
 )
 
-PARTS = ("nlu", "load", "stock", "console", "abuse")
+PARTS = ("nlu", "policy", "load", "stock", "console", "abuse")
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """The command-line flags."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--skip-nlu", action="store_true", help="skip NLU cross-validation")
+    parser.add_argument("--skip-policy", action="store_true",
+                        help="skip RulePolicy CPU per prediction with and without the rule-matching patch")
     parser.add_argument("--skip-load", action="store_true", help="skip Career Coach speed")
     parser.add_argument("--skip-stock", action="store_true", help="skip the stock reference")
     parser.add_argument("--skip-console", action="store_true",
@@ -77,6 +79,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not dig(results, "nlu", "project", "entity_reports"):
             run_part("entities", entities.run, results, durations)
         print("\n".join(nlu_tables(results)))
+    if not args.skip_policy:
+        run_part("policy", policy.run, results, durations)
+        print("\n".join(policy.policy_table(results.get("policy", {}))))
     if not args.skip_load:
         run_part("load", load.run, results, durations)
     if not args.skip_stock:

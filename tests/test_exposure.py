@@ -80,12 +80,12 @@ def actions(env: dict[str, str]) -> Iterator[Server]:
 
 
 def rasa_token(env: dict[str, str]) -> str:
-    """ACTION_SERVER_TOKEN as the Procfile's Rasa line exports it (its launcher, running printenv)."""
+    """ACTION_SERVER_TOKEN as the Procfile's Rasa line exports it (its launcher's preparation step)."""
     argv = procfile()["rasa"]
-    launcher = argv[:argv.index(".venv/bin/rasa")]
-    assert launcher == [".venv/bin/python", "-m", "bot.shared.action_token"], argv
-    done = subprocess.run([str(REPO_ROOT / launcher[0]), *launcher[1:], "printenv", "ACTION_SERVER_TOKEN"],
-                          cwd=REPO_ROOT, env=bench_env(env), capture_output=True, text=True, timeout=60, check=True)
+    assert argv[:4] == [".venv/bin/python", "-m", "bot.rasa.serve", "run"], argv
+    code = "import os; from bot.rasa.serve import prepare; prepare(); print(os.environ['ACTION_SERVER_TOKEN'])"
+    done = subprocess.run([str(REPO_ROOT / argv[0]), "-c", code],
+                          cwd=REPO_ROOT, env=bench_env(env), capture_output=True, text=True, timeout=120, check=True)
     return done.stdout.strip()
 
 

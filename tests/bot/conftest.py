@@ -1,11 +1,18 @@
-"""Fixtures for the bot package's tests: a local Telegram Bot API stand-in per test."""
+"""Fixtures for the bot package's tests: Rasa patched as the server runs it, a Telegram Bot API stand-in."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
 
+from bot.rasa import patches
 from tests.telegram_fake import FakeBotApi
+
+
+@pytest.fixture(autouse=True, scope="session")
+def rasa_patched() -> None:
+    """Rasa with bot/rasa/patches applied, as `python -m bot.rasa.serve` runs it."""
+    patches.apply()
 
 
 @pytest.fixture

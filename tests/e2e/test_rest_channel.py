@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.rasa.channels.guard import TROUBLE_REPLY
-from bot.rasa.channels.rest import SERVER_UP
+from bot.rasa.patches.server_root import SERVER_UP
 from bot.shared.conversation_ids import rest_conversation
 from tests.fakes import Stack
 

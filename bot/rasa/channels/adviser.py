@@ -14,11 +14,11 @@ from typing import Any, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event, SlotSet
-from sanic import Blueprint, Sanic, response
-from sanic.exceptions import SanicException
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rasa.patches.sanic_apps import agent_of_running_server
 from bot.shared.bearer import bearer_verdict
 from bot.shared.conversation_ids import MAX_STORED_ID_CHARS, channel_of, is_storable_id
 from bot.shared.generated_secrets import api_token
@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 MAX_ID_CHARS = MAX_STORED_ID_CHARS
 MAX_ADVISER_CHARS = 64
 MAX_TEXT_CHARS = 2000
-RASA_APP_NAMES = ("rasa_server", "rasa_core_no_api")
 
 
 def _error(message: str, status: int) -> HTTPResponse:
@@ -78,16 +77,6 @@ async def _deliver(request: Request, tracker: Any, text: str) -> bool:
             except Exception:  # noqa: BLE001 - the reply is stored either way; say it was not pushed
                 logger.exception("Delivering an adviser reply on %s failed.", channel_name)
     return False
-
-
-def agent_of_running_server() -> Any:
-    """The Rasa agent of this process's Sanic app (for code that has no request at hand)."""
-    for name in RASA_APP_NAMES:
-        try:
-            return Sanic.get_app(name).ctx.agent
-        except (SanicException, AttributeError):
-            continue
-    return None
 
 
 async def is_paused(sender_id: str) -> bool:

@@ -19,37 +19,18 @@ from sanic.response import HTTPResponse
 from bot.rasa.channels import limits
 from bot.rasa.channels.answering import answer
 from bot.rasa.channels.guard import prepare_text
-from bot.rasa.patches import speedups  # noqa: F401 - installed in the Rasa server, which loads this channel
+from bot.rasa.patches.server_root import hide_server_version
 from bot.shared.bearer import bearer_verdict
 from bot.shared.conversation_ids import MAX_SENDER_CHARS, SENDER_CHARACTERS, rest_conversation, valid_sender
 from bot.shared.settings import get_settings
 
 logger = logging.getLogger(__name__)
-SERVER_UP = "The server is up."
 BAD_SENDER = (f"'sender' must be 1-{MAX_SENDER_CHARS} characters: {SENDER_CHARACTERS} "
               "(or a whole number).")
 
 
 def _bad_request(message: str) -> HTTPResponse:
     return response.json({"error": message}, status=400)
-
-
-def hide_server_version(app: Sanic) -> None:
-    """Answer `GET /` with only "The server is up." instead of Rasa's greeting, which names its version.
-
-    Rasa registers its own `/` route; a request middleware answers before it runs (Sanic 21.12
-    reads the middleware list on every request, so it can be added when the server starts).
-    """
-    if getattr(app.ctx, "coach_plain_root", False):
-        return
-    app.ctx.coach_plain_root = True
-
-    async def plain_root(request: Request) -> Optional[HTTPResponse]:
-        if request.path == "/" and request.method in ("GET", "HEAD"):
-            return response.text(SERVER_UP)
-        return None
-
-    app.register_middleware(plain_root, "request")
 
 
 def _refusal(request: Request) -> Optional[HTTPResponse]:

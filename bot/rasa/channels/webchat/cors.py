@@ -1,21 +1,18 @@
-"""Cross-origin rules for the web chat routes: only WEBCHAT_ALLOWED_ORIGINS may use them.
+"""Cross-origin policy of the web chat routes: only WEBCHAT_ALLOWED_ORIGINS may use them.
 
-Rasa answers every CORS preflight itself (Sanic-CORS with one rule for `/*`, taken from
-`rasa run --cors`, which the Procfile sets to "*" for the REST API). A rule for the web chat
-routes is put in front of it, so preflights and responses there name only the allowed origins,
-whatever `--cors` says. The routes also refuse requests from other origins outright (403), so
-the rule holds even for requests a browser sends without a preflight.
+Preflights and responses there name only the allowed origins, whatever `rasa run --cors` says
+(the rule goes in front of Rasa's own: bot/rasa/patches/sanic_cors.py). The routes also refuse
+requests from other origins outright (403), so the policy holds even for requests a browser
+sends without a preflight.
 """
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Sequence
 from typing import Any, Optional
 
 from sanic import Sanic
 
-logger = logging.getLogger(__name__)
+from bot.rasa.patches.sanic_cors import put_rule_first
 
 SESSION_HEADER = "X-Webchat-Session"
 PREFLIGHT_CACHE_SECONDS = 600
@@ -28,10 +25,9 @@ def origin_allowed(origin: Optional[str], allowed: Sequence[str]) -> bool:
     return "*" in allowed or origin.rstrip("/").lower() in {a.lower() for a in allowed}
 
 
-def _rule_options(app: Sanic, allowed: Sequence[str]) -> dict[str, Any]:
-    from sanic_cors.core import get_cors_options
-
-    return get_cors_options(app, {
+def cors_options(allowed: Sequence[str]) -> dict[str, Any]:
+    """Sanic-CORS options for the web chat routes."""
+    return {
         "origins": ["*"] if "*" in allowed else list(allowed),
         "methods": ["GET", "POST", "DELETE", "OPTIONS"],
         "allow_headers": ["Content-Type", SESSION_HEADER],
@@ -42,18 +38,9 @@ def _rule_options(app: Sanic, allowed: Sequence[str]) -> dict[str, Any]:
         "max_age": PREFLIGHT_CACHE_SECONDS,
         "vary_header": True,
         "automatic_options": True,
-    })
+    }
 
 
 def install_cors_rule(app: Sanic, url_prefix: str, allowed: Sequence[str]) -> bool:
-    """Put the web chat's CORS rule first in Rasa's Sanic-CORS rules; False if there are none."""
-    context = getattr(app.ctx, "sanic_cors", None)
-    resources = getattr(context, "resources", None)
-    if not isinstance(resources, list):
-        logger.warning("Sanic-CORS is not configured on this server; web chat preflights will fail.")
-        return False
-    pattern = re.compile("^" + re.escape(url_prefix.rstrip("/")) + "(/|$)")
-    if any(getattr(p, "pattern", None) == pattern.pattern for p, _ in resources):
-        return True
-    resources.insert(0, (pattern, _rule_options(app, allowed)))
-    return True
+    """Put the web chat's CORS rule first in Rasa's CORS rules; False if the server has none."""
+    return put_rule_first(app, url_prefix, cors_options(allowed))

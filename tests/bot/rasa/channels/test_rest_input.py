@@ -18,9 +18,10 @@ import pytest
 import sqlalchemy as sa
 from rasa.shared.core.events import UserUttered
 
-import bot.rasa.stores.tracker_store
+import bot.rasa.patches.sql_tracker_store
 from bot.rasa.channels.guard import EMPTY_REPLY, TROUBLE_REPLY
-from bot.rasa.channels.rest import SERVER_UP, GuardedRestInput
+from bot.rasa.channels.rest import GuardedRestInput
+from bot.rasa.patches.server_root import SERVER_UP
 from bot.rasa.stores.tracker_store import EnvSQLTrackerStore
 from bot.shared.settings import get_settings
 from tests.fakes import FakeAgent, FakeProcessor, run_coroutine, serving_channels, sqlite_url
@@ -118,7 +119,7 @@ def test_a_database_error_fails_one_request_with_an_apology_and_the_next_is_answ
         rest: tuple[str, FakeAgent], monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
     """Rasa's own session_scope turned any ValueError into "schema not found" and exited."""
     base, _agent = rest
-    real = bot.rasa.stores.tracker_store._event_row
+    real = bot.rasa.patches.sql_tracker_store._event_row
     failures = [error]
 
     def failing_once(*args: Any) -> Any:
@@ -126,7 +127,7 @@ def test_a_database_error_fails_one_request_with_an_apology_and_the_next_is_answ
             raise failures.pop()
         return real(*args)
 
-    monkeypatch.setattr(bot.rasa.stores.tracker_store, "_event_row", failing_once)
+    monkeypatch.setattr(bot.rasa.patches.sql_tracker_store, "_event_row", failing_once)
     failed = post(base, {"sender": "learner-1", "message": "hi"})
     assert failed.status_code == 200 and [r["text"] for r in failed.json()] == [TROUBLE_REPLY]
     answered = post(base, {"sender": "learner-2", "message": "hello"})

@@ -1,4 +1,4 @@
-"""IndexedRulePolicy finds exactly the rules RulePolicy finds, on many random conversations."""
+"""The rule-matching patch finds exactly the rules RulePolicy finds, on many random conversations."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import pytest
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import SHOULD_NOT_BE_SET
 
-from bot.rasa.policies.indexed_rule_policy import IndexedRulePolicy
+from bot.rasa.patches.rule_matching import ORIGINAL_POSSIBLE_KEYS, possible_keys
 
 INTENTS = ["greet", "ask_salary", "ask_skills", "deny", "affirm"]
 ACTIONS = ["action_listen", "action_tell_salary", "career_plan_form", "utter_greet"]
@@ -42,21 +42,21 @@ def _rules(rng: random.Random, count: int) -> dict[str, str]:
     return lookup
 
 
-def _policy(cls: type) -> Any:
-    return cls.__new__(cls)  # only the matching methods are used; they need no training
+def _policy() -> Any:
+    return RulePolicy.__new__(RulePolicy)  # only the matching methods are used; they need no training
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_indexed_matching_equals_rule_policy_matching(seed: int) -> None:
     rng = random.Random(seed)
     lookup = _rules(rng, 120)
-    plain, indexed = _policy(RulePolicy), _policy(IndexedRulePolicy)
+    policy = _policy()
     matched = 0
     for _ in range(400):
         length = rng.randint(1, 12)
         states = [_state(rng, start=(i == 0 and rng.random() < 0.5)) for i in range(length)]
-        expected = plain._get_possible_keys(lookup, states)
-        assert indexed._get_possible_keys(lookup, states) == expected
+        expected = ORIGINAL_POSSIBLE_KEYS(policy, lookup, states)
+        assert possible_keys(policy, lookup, states) == expected
         matched += bool(expected)
     assert matched > 20  # the random cases do exercise rules that match
 
@@ -64,7 +64,14 @@ def test_indexed_matching_equals_rule_policy_matching(seed: int) -> None:
 def test_rules_are_regrouped_when_the_lookup_changes() -> None:
     rng = random.Random(7)
     first, second = _rules(rng, 30), _rules(rng, 30)
-    indexed, plain = _policy(IndexedRulePolicy), _policy(RulePolicy)
+    policy = _policy()
     states = [_state(rng) for _ in range(3)]
     for lookup in (first, second, first):
-        assert indexed._get_possible_keys(lookup, states) == plain._get_possible_keys(lookup, states)
+        assert possible_keys(policy, lookup, states) == ORIGINAL_POSSIBLE_KEYS(policy, lookup, states)
+
+
+def test_applying_the_patches_makes_rule_policy_use_it() -> None:
+    from bot.rasa import patches
+
+    patches.apply()
+    assert RulePolicy._get_possible_keys is possible_keys

@@ -1,1 +1,0 @@
-"""Dialogue policies the Rasa server loads (config.yml)."""

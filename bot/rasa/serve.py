@@ -1,0 +1,40 @@
+"""`python -m bot.rasa.serve ARGS...`: Rasa's command line with the patches applied and the action server token set.
+
+This is how the Rasa server starts (the Procfile's `rasa` line: `python -m bot.rasa.serve run ...`).
+Before Rasa reads its configuration it checks the installed Rasa version and installs every patch
+in bot/rasa/patches (refusing to start on another version), and exports ACTION_SERVER_TOKEN (from
+the environment, or generated once in var/) so that endpoints.yml's `${ACTION_SERVER_TOKEN}`
+resolves with no manual step.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+from bot.shared.action_token import ENV_VAR, action_server_token
+from bot.shared.settings import get_settings
+
+
+def prepare() -> None:
+    """Apply the patches (exit with the reason on an unsupported Rasa) and export ACTION_SERVER_TOKEN."""
+    from bot.rasa import patches
+
+    try:
+        patches.apply()
+    except patches.PatchError as refused:
+        raise SystemExit(str(refused)) from None
+    os.environ[ENV_VAR] = action_server_token(get_settings())
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Prepare, then run `rasa ARGS...` in this process."""
+    prepare()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
