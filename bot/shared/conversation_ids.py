@@ -5,7 +5,7 @@ its own prefix, so whatever a client sends, it cannot reach a conversation of an
 
 - REST: `rest-<sender>`, where the caller's `sender` is 1-128 characters from `[A-Za-z0-9._:@-]`;
 - Telegram: `telegram-<chat id>` (group chat ids are negative: `telegram--100123`);
-- web chat: `webchat-<32 hex digits>`, derived from the session token (webchat_sessions.py).
+- web chat: `webchat-<32 hex digits>`, derived from the session token (bot/rasa/channels/webchat/sessions.py).
 
 Conversations stored before namespacing keep their old ids (plain Telegram chat ids, REST
 senders as sent); the adviser console still shows and erases them.
