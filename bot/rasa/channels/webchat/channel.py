@@ -1,4 +1,4 @@
-"""The web chat channel: REST with polling for the embeddable widget (bot/web/widget/widget.js).
+"""The web chat channel: REST with polling for the embeddable widget (bot/web/widget/static/widget.js).
 
 Routes under `/webhooks/webchat/` (the session token travels in the `X-Webchat-Session` header,
 never in a URL):
