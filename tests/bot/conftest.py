@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.telegram_fake import FakeBotApi
+from tests.support.telegram_api import FakeBotApi
 
 
 @pytest.fixture
