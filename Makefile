@@ -91,7 +91,7 @@ test: knowledge $(MODEL)
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy knowledge actions bot
+	$(BIN)/mypy knowledge actions bot harness
 
 bench: knowledge $(MODEL)
 	$(BIN)/python -m bench

@@ -27,21 +27,16 @@ import aiohttp
 
 from bench.conversations import CAREER_CONVERSATION, CAREER_READINESS_QUESTION
 from bench.load import APOLOGIES, career_endpoints
-from bench.paths import CREDENTIALS_PATH, MODEL_PATH
 from bench.proxy import available as nginx_available
 from bench.proxy import nginx_in_front
 from bench.report import table
-from bench.servers import (
-    Server,
-    cpu_seconds,
-    free_ports,
-    rasa_server_args,
-    running,
-    wait_until_answering,
-    write_endpoints,
-)
+from bench.resources import cpu_seconds
 from bench.stats import milliseconds, percentile
 from bot.rasa.channels.guard import TROUBLE_REPLY
+from harness.action_server import action_server, new_action_token
+from harness.paths import CREDENTIALS_PATH, MODEL_PATH
+from harness.processes import Server, free_ports
+from harness.rasa import rasa_server, rasa_server_args, wait_until_answering, write_endpoints
 
 WEBCHAT_LEARNERS = 4
 REST_LEARNERS = 2
@@ -202,13 +197,12 @@ def run() -> dict[str, Any]:
         raise FileNotFoundError(f"{MODEL_PATH} is missing: run `make train` first")
     with tempfile.TemporaryDirectory(prefix="bench-abuse-") as tmp:
         env = {"DATABASE_URL": f"sqlite:///{Path(tmp) / 'conversations.db'}", "SANIC_HOST": "127.0.0.1",
-               "RASA_TRUSTED_PROXIES": "127.0.0.1"}
+               "RASA_TRUSTED_PROXIES": "127.0.0.1", **new_action_token()}
         action_port, rasa_port = free_ports(2)
         endpoints = write_endpoints(Path(tmp) / "endpoints.yml", career_endpoints(action_port))
-        with running("abuse-actions", ["run", "actions", "--actions", "actions", "--port",
-                                       str(action_port)], action_port, env), \
-             running("abuse-rasa", rasa_server_args(MODEL_PATH, rasa_port, CREDENTIALS_PATH, endpoints),
-                     rasa_port, env) as rasa:
+        with rasa_server("abuse-rasa", rasa_server_args(MODEL_PATH, rasa_port, CREDENTIALS_PATH, endpoints),
+                         rasa_port, env) as rasa, \
+             action_server("abuse-actions", action_port, env):
             wait_until_answering(rasa, CAREER_READINESS_QUESTION, APOLOGIES)
             results: dict[str, Any] = {"phases": asyncio.run(_measure(f"http://127.0.0.1:{rasa_port}", rasa))}
             if not nginx_available():

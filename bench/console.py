@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import console_data
 from bench.paths import BENCH_VAR
+from harness import console_events
 
 CONVERSATIONS = 100_000
 REPEATS = 7
@@ -90,7 +90,7 @@ def _measure(work: Path, count: int) -> dict[str, Any]:
     results: dict[str, Any] = {"conversations": count}
 
     started = time.monotonic()
-    results["events"] = console_data.insert_rows(engine, console_data.generate(count, time.time()))
+    results["events"] = console_events.insert_rows(engine, console_events.generate(count, time.time()))
     results["generate_s"] = round(time.monotonic() - started, 1)
 
     started = time.monotonic()

@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from bench.entity_cases import ENTITY_CASES, EntityCase
-from bench.paths import CONFIG_PATH, REPO_ROOT
+from bench.paths import CONFIG_PATH
+from harness.paths import REPO_ROOT
 
 Pair = tuple[str, str]
 

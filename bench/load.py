@@ -8,29 +8,25 @@ from typing import Any
 
 import yaml
 
-from bench.client import sequential_load, webhook_url
+from bench.client import sequential_load
 from bench.conversations import CAREER_CONVERSATION, CAREER_READINESS_QUESTION, SINGLE_REPEATS
-from bench.paths import CREDENTIALS_PATH, ENDPOINTS_PATH, MODEL_PATH
-from bench.servers import (
-    free_ports,
-    rasa_server_args,
-    rss_bytes,
-    running,
-    wait_until_answering,
-    write_endpoints,
-)
+from bench.resources import rss_bytes
 from bench.throughput import MB, measure_concurrent
 from bot.rasa.channels.guard import TROUBLE_REPLY
+from harness.action_server import action_endpoint, action_server, new_action_token
+from harness.paths import CREDENTIALS_PATH, ENDPOINTS_PATH, MODEL_PATH
+from harness.processes import free_ports
+from harness.rasa import rasa_server, rasa_server_args, wait_until_answering, write_endpoints
+from harness.rest_client import webhook_url
 
 # The guarded REST channel apologises instead of staying silent; that is not an answer.
 APOLOGIES = frozenset({TROUBLE_REPLY})
 
 
 def career_endpoints(action_port: int) -> dict[str, Any]:
-    """endpoints.yml's tracker store with the action endpoint moved to the bench's port."""
+    """endpoints.yml's tracker store, and its action endpoint (with the token header) on the bench's port."""
     project = yaml.safe_load(ENDPOINTS_PATH.read_text()) or {}
-    return {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-            "tracker_store": project["tracker_store"]}
+    return {"action_endpoint": action_endpoint(action_port), "tracker_store": project["tracker_store"]}
 
 
 def run() -> dict[str, Any]:
@@ -40,14 +36,14 @@ def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         tracker_db = Path(tmp) / "conversations.db"
         # Every conversation comes from 127.0.0.1, which per-address limits leave alone.
-        env = {"DATABASE_URL": f"sqlite:///{tracker_db}", "SANIC_HOST": "127.0.0.1"}
+        env = {"DATABASE_URL": f"sqlite:///{tracker_db}", "SANIC_HOST": "127.0.0.1", **new_action_token()}
         action_port, rasa_port = free_ports(2)
         endpoints = write_endpoints(Path(tmp) / "endpoints.yml", career_endpoints(action_port))
         started = time.monotonic()
-        with running("load-actions", ["run", "actions", "--actions", "actions", "--port",
-                                      str(action_port)], action_port, env) as actions, \
-             running("load-rasa", rasa_server_args(MODEL_PATH, rasa_port, CREDENTIALS_PATH,
-                                                   endpoints), rasa_port, env) as rasa:
+        # Rasa first: it loads while the action server starts and is waited for.
+        with rasa_server("load-rasa", rasa_server_args(MODEL_PATH, rasa_port, CREDENTIALS_PATH,
+                                                       endpoints), rasa_port, env) as rasa, \
+             action_server("load-actions", action_port, env) as actions:
             wait_until_answering(rasa, CAREER_READINESS_QUESTION, APOLOGIES)
             ready_seconds = time.monotonic() - started
             single = sequential_load(webhook_url(rasa_port), CAREER_CONVERSATION,

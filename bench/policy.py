@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.paths import REPO_ROOT
+from harness.paths import MODEL_PATH, REPO_ROOT
 
-MODEL = REPO_ROOT / "models" / "careers.tar.gz"
 CONVERSATIONS = REPO_ROOT / "tests" / "conversations"
 ROUNDS = 20
 
@@ -61,7 +60,7 @@ def _timed(policy: Any, domain: Any, prefixes: list[Any]) -> tuple[float, list[A
     return (time.process_time() - started) / (ROUNDS * len(prefixes)), predictions
 
 
-def run(model: Path = MODEL) -> dict[str, Any]:
+def run(model: Path = MODEL_PATH) -> dict[str, Any]:
     """CPU ms per prediction with Rasa's rule matching and with the patch, and whether they agree."""
     from rasa.core.policies.rule_policy import RulePolicy
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.servers import free_ports
+from harness.processes import free_ports
 
 NGINX = "nginx"
 RATE_PER_SECOND = 5  # per client address; a learner sends far fewer

@@ -13,14 +13,9 @@ import yaml
 from bench.commands import run_rasa
 from bench.conversations import STOCK_CONVERSATION, STOCK_READINESS_QUESTION
 from bench.paths import STOCK_CACHE
-from bench.servers import (
-    free_ports,
-    rasa_server_args,
-    running,
-    wait_until_answering,
-    write_endpoints,
-)
 from bench.throughput import measure_concurrent
+from harness.processes import free_ports
+from harness.rasa import rasa_server, rasa_server_args, wait_until_answering, write_endpoints
 
 INIT_TIMEOUT_SECONDS = 30 * 60
 _CACHED_FILES = ("stock.tar.gz", "credentials.yml", "endpoints.yml")
@@ -37,11 +32,11 @@ def build_stock_assistant(target: Path) -> None:
         project = Path(tmp) / "stock"
         project.mkdir()  # `rasa init --no-prompt` needs the folder to exist
         run_rasa(["init", "--no-prompt", "--init-dir", str(project)], "stock-init",
-                 INIT_TIMEOUT_SECONDS, cwd=Path(tmp))
+                 INIT_TIMEOUT_SECONDS, cwd=Path(tmp), stock=True)
         models = sorted((project / "models").glob("*.tar.gz"))
         if not models:  # init did not train: train once here
             run_rasa(["train", "--out", "models", "--quiet"], "stock-train",
-                     INIT_TIMEOUT_SECONDS, cwd=project)
+                     INIT_TIMEOUT_SECONDS, cwd=project, stock=True)
             models = sorted((project / "models").glob("*.tar.gz"))
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
@@ -75,9 +70,9 @@ def run() -> dict[str, Any]:
                                            "db": str(tracker_db)}})
         (port,) = free_ports(1)
         started = time.monotonic()
-        with running("stock-rasa", rasa_server_args(stock / "stock.tar.gz", port,
-                                                    stock / "credentials.yml", endpoints),
-                     port, cwd=stock) as rasa:
+        with rasa_server("stock-rasa", rasa_server_args(stock / "stock.tar.gz", port,
+                                                        stock / "credentials.yml", endpoints),
+                         port, cwd=stock, stock=True) as rasa:
             wait_until_answering(rasa, STOCK_READINESS_QUESTION)
             ready_seconds = time.monotonic() - started
             concurrent = measure_concurrent(rasa, tracker_db, STOCK_CONVERSATION, "bench-stock")

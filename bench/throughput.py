@@ -5,11 +5,13 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.client import concurrent_load, webhook_url
+from bench.client import concurrent_load
 from bench.conversations import CONCURRENT_CONVERSATIONS, CONCURRENT_ROUNDS
-from bench.servers import Server, cpu_seconds, ensure_alive, rss_bytes
+from bench.resources import cpu_seconds, rss_bytes
 from bench.trackerdb import verify_stored
 from bot.shared.conversation_ids import rest_conversation
+from harness.processes import Server, ensure_alive
+from harness.rest_client import webhook_url
 
 MB = 1024 * 1024
 

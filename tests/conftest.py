@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # so `from tests.fakes import ...` works however pytest starts
+if str(REPO_ROOT) not in sys.path:  # so `from tests.support... import ...` works however pytest starts
     sys.path.insert(0, str(REPO_ROOT))
 
 from knowledge.content import CONTENT_DIR  # noqa: E402
 from knowledge.db import make_session_factory  # noqa: E402
 from knowledge.loader import load_knowledge  # noqa: E402
-from tests.fakes import sqlite_url  # noqa: E402
+from tests.support.databases import sqlite_url  # noqa: E402
 
 
 @pytest.fixture
@@ -58,12 +58,13 @@ def loaded_factory(tmp_path: Path, loaded_template: Path) -> Iterator[sessionmak
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The trained model (`make test` trains it first; trained here when pytest runs alone)."""
-    import os
     import subprocess
 
-    model = REPO_ROOT / "models" / "careers.tar.gz"
-    if not model.exists():
-        rasa = str(Path(sys.executable).with_name("rasa"))
-        subprocess.run([rasa, "train", "--fixed-model-name", "careers", "--out", "models", "--quiet"],
-                       cwd=REPO_ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, check=True)
-    return model
+    from harness.env import subprocess_env
+    from harness.paths import MODEL_PATH
+    from harness.rasa import rasa_command
+
+    if not MODEL_PATH.exists():
+        subprocess.run([*rasa_command(), "train", "--fixed-model-name", "careers", "--out", "models", "--quiet"],
+                       cwd=REPO_ROOT, env=subprocess_env(), check=True)
+    return MODEL_PATH

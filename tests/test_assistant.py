@@ -1,21 +1,19 @@
 """The Rasa project itself: training data validates and the hand-written conversations pass."""
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-RASA = str(Path(sys.executable).with_name("rasa"))
+from harness.env import subprocess_env
+from harness.paths import REPO_ROOT
+from harness.rasa import rasa_command
 
 
 def _rasa(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    return subprocess.run([RASA, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run([*rasa_command(), *args], cwd=REPO_ROOT, env=subprocess_env(), capture_output=True,
+                          text=True, timeout=timeout, check=False)
 
 
 def test_training_data_validates_without_warnings() -> None:

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.commands import bench_env
-from bench.paths import REPO_ROOT
-from bench.servers import Server, free_ports
-from tests.fakes import python_server, sqlite_url
+from harness.action_server import action_server_args
+from harness.env import subprocess_env
+from harness.paths import REPO_ROOT
+from harness.processes import Server, free_ports, python_server
+from tests.support.databases import sqlite_url
 
 PROCFILE = REPO_ROOT / "Procfile"
 LISTEN = "0A"
@@ -85,7 +86,8 @@ def rasa_token(env: dict[str, str]) -> str:
     assert argv[:4] == [".venv/bin/python", "-m", "bot.rasa.serve", "run"], argv
     code = "import os; from bot.rasa.serve import prepare; prepare(); print(os.environ['ACTION_SERVER_TOKEN'])"
     done = subprocess.run([str(REPO_ROOT / argv[0]), "-c", code],
-                          cwd=REPO_ROOT, env=bench_env(env), capture_output=True, text=True, timeout=120, check=True)
+                          cwd=REPO_ROOT, env=subprocess_env(env), capture_output=True, text=True, timeout=120,
+                          check=True)
     return done.stdout.strip()
 
 
@@ -96,6 +98,11 @@ def test_the_action_server_listens_on_loopback_only(actions):
 def test_the_web_process_listens_on_loopback_only(env):
     with start("web", "/healthz", env) as web:
         assert listening_addresses(web.port) == {"127.0.0.1"}
+
+
+def test_tests_and_benchmarks_start_the_action_server_as_the_procfile_does():
+    """harness.action_server runs the Procfile's `python -m` line, only on another port."""
+    assert with_port(procfile()["actions"], 12345)[2:] == action_server_args(12345)
 
 
 def test_the_rasa_server_is_told_to_listen_on_loopback_only():

@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from actions.base import use_session_factory
-from tests.fakes import ActionResult, make_tracker, run_action
+from tests.support.action_runs import ActionResult, make_tracker, run_action
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

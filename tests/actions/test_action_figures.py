@@ -16,7 +16,9 @@ from rasa_sdk.utils import all_subclasses
 import actions
 from actions.base import KnowledgeAction
 from knowledge.content import CONTENT_DIR
-from tests.fakes import CAREER_DIR, amounts_in_text, make_tracker, run_action
+from tests.support.action_runs import make_tracker, run_action
+from tests.support.content import CAREER_DIR
+from tests.support.money import amounts_in_text
 
 # (action, text, intent, entities, slots)
 SCENARIOS: list[tuple[str, str, str, Any, dict[str, Any]]] = [

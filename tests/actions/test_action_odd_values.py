@@ -9,7 +9,7 @@ import pytest
 from actions.plan import ActionMakePlan, ValidateCareerPlanForm
 from actions.role import ActionTellRole
 from actions.salary import ActionTellSalary
-from tests.fakes import make_tracker, run_action
+from tests.support.action_runs import make_tracker, run_action
 
 ODD = ["\ud800", "x" * 5000, "a\x00b", ["a", "b"], {"a": 1}, True]
 

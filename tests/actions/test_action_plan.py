@@ -8,7 +8,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.plan import ActionMakePlan, ValidateCareerPlanForm, build_plan, named_subject
-from tests.fakes import ActionResult, amounts_in_text, make_tracker, run_action
+from tests.support.action_runs import ActionResult, make_tracker, run_action
+from tests.support.money import amounts_in_text
 
 FORM = {"name": "career_plan_form"}
 PLAN_SLOTS = ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")

@@ -11,7 +11,7 @@ from actions.progression import (
     ActionTellSelfEmployment,
     ActionTellSpecialisations,
 )
-from tests.fakes import amounts_in_text
+from tests.support.money import amounts_in_text
 
 PROGRESSION = ("Source: E-commerce manager career guide "
                "(Advancing your career: from e-commerce manager to senior leadership)")

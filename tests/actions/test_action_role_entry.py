@@ -16,7 +16,7 @@ from actions.entry import (
     ActionTellRequirements,
 )
 from actions.role import ActionTellImportance, ActionTellRole, ActionTellTeams
-from tests.fakes import amounts_in_text
+from tests.support.money import amounts_in_text
 
 GUIDE = "Source: E-commerce manager career guide"
 QUALIFICATIONS = (f"{GUIDE} (Academic requirements: relevant degrees and professional "

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from actions.salary import ActionTellPayFactors, ActionTellSalary
-from tests.fakes import ActionResult, amounts_in_text
+from tests.support.action_runs import ActionResult
+from tests.support.money import amounts_in_text
 
 SOURCE_LINE = ("Source: E-commerce manager career guide "
                "(Typical salary expectations and how they scale with experience)")

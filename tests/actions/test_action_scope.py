@@ -12,7 +12,7 @@ from actions.scope import (
     ActionTellSource,
     unreadable_reason,
 )
-from tests.fakes import amounts_in_text
+from tests.support.money import amounts_in_text
 
 ENGLISH_ONLY = "Sorry, I can only understand English at the moment."
 WORDS_ONLY = "I can only read words, not emoji, numbers or symbols on their own."

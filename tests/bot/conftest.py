@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.rasa import patches
-from tests.telegram_fake import FakeBotApi
+from tests.support.telegram_api import FakeBotApi
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.fakes import CHROMIUM, CONSOLE_PASSWORD, Stack, sqlite_url
-from tests.telegram_fake import WEBHOOK_SECRET, FakeBotApi
+from tests.support.console import CONSOLE_PASSWORD
+from tests.support.databases import sqlite_url
+from tests.support.stack import Stack
+from tests.support.telegram_api import WEBHOOK_SECRET, FakeBotApi
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright never downloads a browser
 
 
 @pytest.fixture(scope="session")

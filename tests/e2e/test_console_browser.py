@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.shared.conversation_ids import REST_PREFIX, rest_conversation
-from tests.accessibility import assert_accessible
-from tests.fakes import CONSOLE_PASSWORD, Stack, learner_says
+from tests.support.accessibility import assert_accessible
+from tests.support.console import CONSOLE_PASSWORD
+from tests.support.stack import Stack, learner_says
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"

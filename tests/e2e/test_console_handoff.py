@@ -10,7 +10,8 @@ import requests
 
 from bot.rasa.channels.guard import TROUBLE_REPLY
 from bot.shared.conversation_ids import rest_conversation
-from tests.fakes import CONSOLE_PASSWORD, Stack, csrf_of, learner_says
+from tests.support.console import console_session
+from tests.support.stack import Stack, learner_says
 
 pytestmark = pytest.mark.e2e
 
@@ -20,15 +21,6 @@ def stored_events(stack: Stack, sender: str) -> list[tuple[str, dict]]:
     with sqlite3.connect(stack.conversations_db) as db:
         rows = db.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
     return [(kind, json.loads(data)) for kind, data in rows]
-
-
-def console_session(base: str, email: str) -> tuple[requests.Session, str]:
-    session = requests.Session()
-    token = csrf_of(session.get(f"{base}/console/login", timeout=10).text)
-    signed = session.post(f"{base}/console/login", data={"email": email, "password": CONSOLE_PASSWORD,
-                                                          "csrf_token": token}, timeout=10)
-    assert signed.status_code == 200 and "Inbox" in signed.text
-    return session, csrf_of(signed.text)
 
 
 def test_adviser_claims_replies_and_hands_back(stack: Stack, console_web):

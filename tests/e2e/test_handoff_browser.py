@@ -6,7 +6,9 @@ from typing import Any
 import pytest
 
 from bot.rasa.channels.webchat.sessions import conversation_id
-from tests.fakes import CONSOLE_PASSWORD, Stack, WidgetPage
+from tests.support.console import CONSOLE_PASSWORD
+from tests.support.stack import Stack
+from tests.support.widget import WidgetPage
 
 pytestmark = pytest.mark.e2e
 ADVISER_REPLY = "Hi, I'm Ada, a careers adviser. Tell me a little about what you study?"

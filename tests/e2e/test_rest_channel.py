@@ -17,7 +17,7 @@ import pytest
 from bot.rasa.channels.guard import TROUBLE_REPLY
 from bot.rasa.patches.server_root import SERVER_UP
 from bot.shared.conversation_ids import rest_conversation
-from tests.fakes import Stack
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 PROBES = Path(__file__).resolve().parents[3] / "shared"

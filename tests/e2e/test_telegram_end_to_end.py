@@ -16,13 +16,14 @@ from typing import Any, Optional
 
 import pytest
 
-from bench.commands import bench_env
-from bench.paths import rasa_executable
-from bench.servers import free_ports, rasa_server_args
 from bot.rasa.channels.telegram.handler import FORGOTTEN_REPLY, HELP_TEXT, NON_TEXT_REPLY
 from bot.shared.conversation_ids import telegram_conversation
-from tests.fakes import CREDENTIALS, Stack
-from tests.telegram_fake import (
+from harness.env import subprocess_env
+from harness.paths import CREDENTIALS_PATH
+from harness.processes import free_ports
+from harness.rasa import rasa_command, rasa_server_args
+from tests.support.stack import Stack
+from tests.support.telegram_api import (
     BOT_USER,
     WEBHOOK_SECRET,
     Call,
@@ -256,9 +257,9 @@ def test_polling_hands_updates_to_the_same_handling_code(stack: Stack, telegram_
 
 def test_rasa_refuses_to_start_with_a_token_but_no_webhook_secret(stack: Stack, tmp_path: Path) -> None:
     """A token without TELEGRAM_WEBHOOK_SECRET stops the server at start-up, saying what to set."""
-    env = bench_env({**stack.env, "TELEGRAM_TOKEN": "123:abc", "TELEGRAM_WEBHOOK_SECRET": ""})
-    args = rasa_server_args(stack.model, free_ports(1)[0], CREDENTIALS, stack.endpoints)
-    result = subprocess.run([rasa_executable(), *args], env=env, capture_output=True, text=True, timeout=300,
+    env = subprocess_env({**stack.env, "TELEGRAM_TOKEN": "123:abc", "TELEGRAM_WEBHOOK_SECRET": ""})
+    args = rasa_server_args(stack.model, free_ports(1)[0], CREDENTIALS_PATH, stack.endpoints)
+    result = subprocess.run([*rasa_command(), *args], env=env, capture_output=True, text=True, timeout=300,
                             check=False, cwd=tmp_path)
     assert result.returncode != 0
     assert "TELEGRAM_TOKEN is set but TELEGRAM_WEBHOOK_SECRET is not" in result.stdout + result.stderr
@@ -267,7 +268,7 @@ def test_rasa_refuses_to_start_with_a_token_but_no_webhook_secret(stack: Stack, 
 def test_an_advisers_console_reply_reaches_the_telegram_chat_as_plain_text(
         stack: Stack, telegram_api: FakeBotApi, console_web: tuple[str, str]) -> None:
     """Learner on Telegram asks for a human; the adviser's reply from the console arrives in the chat."""
-    from tests.e2e.test_console_handoff import console_session
+    from tests.support.console import console_session
 
     chat = new_chat_id()
     send(stack, text_update(chat, "can I talk to a human careers adviser please?"))

@@ -11,10 +11,13 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.base import pounds
 from bot.rasa.channels.webchat.sessions import conversation_id
+from harness.paths import REPO_ROOT
 from knowledge import queries
 from knowledge.db import make_session_factory
-from tests.accessibility import assert_accessible
-from tests.fakes import REPO_ROOT, Stack, WidgetPage, append_adviser_message, sqlite_url
+from tests.support.accessibility import assert_accessible
+from tests.support.databases import sqlite_url
+from tests.support.stack import Stack, append_adviser_message
+from tests.support.widget import WidgetPage
 
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"

@@ -13,7 +13,8 @@ import pytest
 
 from bot.rasa.channels.webchat.history import PAGE_SIZE
 from bot.rasa.channels.webchat.sessions import conversation_id
-from tests.fakes import Stack, WidgetPage, append_adviser_message
+from tests.support.stack import Stack, append_adviser_message
+from tests.support.widget import WidgetPage
 
 pytestmark = pytest.mark.e2e
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait 1 second before sending the next one."

@@ -10,7 +10,8 @@ import yaml
 from knowledge import queries
 from knowledge.content import CONTENT_DIR, ContentError
 from knowledge.loader import load_knowledge
-from tests.fakes import CAREER_DIR, edit, snapshot
+from tests.support.content import CAREER_DIR, edit
+from tests.support.databases import snapshot
 
 CAREER = CONTENT_DIR / CAREER_DIR
 

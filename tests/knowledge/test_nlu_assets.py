@@ -19,7 +19,7 @@ from knowledge.nlu_assets import (
     synonyms_yaml,
     write_if_changed,
 )
-from tests.fakes import sqlite_url
+from tests.support.databases import sqlite_url
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ from knowledge import queries
 from knowledge.db import make_session_factory
 from knowledge.loader import load_knowledge
 from knowledge.models import FACT_TOPICS
-from tests.fakes import CAREER_DIR, edit, sqlite_url
+from tests.support.content import CAREER_DIR, edit
+from tests.support.databases import sqlite_url
 
 SOURCE_TITLE = "E-commerce manager career guide"
 LADDER = ["ecommerce-associate", "ecommerce-specialist", "ecommerce-manager",

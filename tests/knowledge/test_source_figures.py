@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import queries
-from tests.fakes import amounts_in_text, words_to_number
+from tests.support.money import amounts_in_text, words_to_number
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE = REPO_ROOT.parent / "shared" / "sources" / "ecommerce-manager-career-guide.txt"

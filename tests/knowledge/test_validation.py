@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.content import ContentError, ContentProblem, read_content
-from tests.fakes import CAREER_DIR, edit, line_of
+from tests.support.content import CAREER_DIR, edit, line_of
 
 
 def _problems(content: Path) -> list[ContentProblem]:

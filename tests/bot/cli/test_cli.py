@@ -12,7 +12,8 @@ from bot.shared.settings import get_settings
 from knowledge import queries
 from knowledge.content import CONTENT_DIR
 from knowledge.db import make_session_factory
-from tests.fakes import CAREER_DIR, edit, line_of, sqlite_url
+from tests.support.content import CAREER_DIR, edit, line_of
+from tests.support.databases import sqlite_url
 
 REPO_SYNONYMS = bot.cli.main.SYNONYMS_FILE
 

@@ -9,7 +9,7 @@ import pytest
 from bot.cli.main import main
 from bot.cli.telegram import PollingError, poll
 from bot.shared.settings import Settings, get_settings
-from tests.telegram_fake import TOKEN, WEBHOOK_SECRET, FakeBotApi, text_update
+from tests.support.telegram_api import TOKEN, WEBHOOK_SECRET, FakeBotApi, text_update
 
 URL = "https://coach.example.org/webhooks/telegram/webhook"
 

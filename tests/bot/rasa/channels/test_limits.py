@@ -27,7 +27,8 @@ from bot.shared.settings import (
     get_settings,
     load_settings,
 )
-from tests.fakes import FakeAgent, ManualClock, serving_channels
+from tests.support.channel_server import FakeAgent, serving_channels
+from tests.support.clock import ManualClock
 
 CREDENTIALS = Path(__file__).resolve().parents[4] / "credentials.yml"
 LIMIT_VARIABLES = ("RASA_MAX_REQUEST_BYTES", "RASA_TRUSTED_PROXIES", "WEBCHAT_MESSAGE_LIMIT",

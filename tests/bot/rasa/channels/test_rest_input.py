@@ -24,7 +24,9 @@ from bot.rasa.channels.rest import GuardedRestInput
 from bot.rasa.patches.server_root import SERVER_UP
 from bot.rasa.stores.tracker_store import EnvSQLTrackerStore
 from bot.shared.settings import get_settings
-from tests.fakes import FakeAgent, FakeProcessor, run_coroutine, serving_channels, sqlite_url
+from harness.loops import run_to_completion
+from tests.support.channel_server import FakeAgent, FakeProcessor, serving_channels
+from tests.support.databases import sqlite_url
 
 PROCFILE = Path(__file__).resolve().parents[4] / "Procfile"
 
@@ -63,7 +65,7 @@ def post(base: str, body: Any, **headers: str) -> httpx.Response:
 
 def senders(agent: FakeAgent) -> list[str]:
     """Every stored conversation id."""
-    return list(run_coroutine(agent.tracker_store.keys()))
+    return list(run_to_completion(agent.tracker_store.keys()))
 
 
 @pytest.mark.parametrize("sender", ["x\ud800", "x\x00", "a b", "x" * 129, "", "ü", None, True, ["a"], {"a": 1}])
@@ -107,7 +109,7 @@ def test_a_rest_caller_writes_only_into_its_own_namespace(rest: tuple[str, FakeA
     assert reply.status_code == 200
     assert {r["recipient_id"] for r in reply.json()} == {victim}  # the caller's own sender
     assert senders(agent) == [f"rest-{victim}"]
-    tracker = run_coroutine(agent.tracker_store.retrieve(f"rest-{victim}"))
+    tracker = run_to_completion(agent.tracker_store.retrieve(f"rest-{victim}"))
     [said] = [e for e in tracker.events if isinstance(e, UserUttered)]
     assert said.input_channel == "rest" and not said.metadata  # client metadata is ignored
 

@@ -5,13 +5,11 @@ python-telegram-bot talks to the local Bot API stand-in; a small fake stands in 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from types import SimpleNamespace
 from typing import Any, Optional
 
 import pytest
-from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
@@ -20,10 +18,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa.channels.telegram import handler as telegram_handler
 from bot.rasa.channels.telegram.callbacks import callback_data
-from bot.rasa.channels.telegram.channel import SECRET_HEADER, TelegramInput, TelegramOutput
+from bot.rasa.channels.telegram.channel import TelegramInput, TelegramOutput
 from bot.rasa.channels.telegram.handler import EXPIRED_BUTTON, FORGOTTEN_REPLY, HELP_TEXT, NON_TEXT_REPLY
 from bot.shared.settings import ConfigurationError, Settings
-from tests.telegram_fake import (
+from tests.support.telegram_api import (
     BOT_USER,
     TOKEN,
     WEBHOOK_SECRET,
@@ -34,48 +32,7 @@ from tests.telegram_fake import (
     next_update_id,
     text_update,
 )
-
-
-class FakeRasa:
-    """Stands in for Rasa's `on_new_message`: records messages and answers "echo: <text>"."""
-
-    def __init__(self) -> None:
-        self.received: list[UserMessage] = []
-
-    async def __call__(self, incoming: UserMessage) -> None:
-        self.received.append(incoming)
-        await incoming.output_channel.send_text_with_buttons(
-            incoming.sender_id, f"echo: {incoming.text}", [{"title": "Pay", "payload": "/ask_salary"}])
-
-    @property
-    def texts(self) -> list[str]:
-        """What Rasa was given, in order."""
-        return [m.text or "" for m in self.received]
-
-
-def settings_for(api: FakeBotApi, secret: str = WEBHOOK_SECRET) -> Settings:
-    """Telegram on, pointed at the stand-in."""
-    return Settings(telegram_token=TOKEN, telegram_webhook_secret=secret, telegram_api_base_url=api.base_url)
-
-
-def fake_request(body: Any, secret: Optional[str] = WEBHOOK_SECRET, agent: Any = None) -> Any:
-    """The parts of a Sanic request the channel reads."""
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = {SECRET_HEADER: secret} if secret is not None else {}
-    return SimpleNamespace(body=raw, headers=headers, app=SimpleNamespace(ctx=SimpleNamespace(agent=agent)))
-
-
-async def post(channel: TelegramInput, rasa: FakeRasa, *updates: Any, secret: Optional[str] = WEBHOOK_SECRET,
-               agent: Any = None) -> list[int]:
-    """POST updates to the webhook one after another, wait for their handling; the statuses."""
-    statuses = [(await channel.receive(fake_request(u, secret, agent), rasa)).status for u in updates]
-    await channel.drain()
-    return statuses
-
-
-def run(coroutine: Any) -> Any:
-    """Run a coroutine, then close the channel's HTTP client (one event loop per test)."""
-    return asyncio.run(coroutine)
+from tests.support.telegram_channel import FakeRasa, post, run, settings_for
 
 
 def test_a_token_without_a_secret_refuses_to_start_with_a_clear_message() -> None:

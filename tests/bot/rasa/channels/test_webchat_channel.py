@@ -25,7 +25,9 @@ from bot.rasa.channels.webchat.channel import UNKNOWN_SESSION, WebchatInput
 from bot.rasa.channels.webchat.history import PAGE_SIZE
 from bot.rasa.channels.webchat.sessions import conversation_id, new_token, parse_token
 from bot.shared.settings import WEBCHAT_MESSAGE_LIMIT, WEBCHAT_SESSION_LIMIT, get_settings
-from tests.fakes import FakeAgent, ManualClock, run_coroutine, serving_channels
+from harness.loops import run_to_completion
+from tests.support.channel_server import FakeAgent, serving_channels
+from tests.support.clock import ManualClock
 
 PAGE = "http://careers.example.org"
 EVIL = "http://evil.example"
@@ -80,7 +82,7 @@ def chat() -> Iterator[Chat]:
 
 def stored_events(chat: Chat, token: str) -> list[Any]:
     """The conversation's stored events (read on the test's own event loop)."""
-    return run_coroutine(chat.events(token))
+    return run_to_completion(chat.events(token))
 
 
 def test_session_tokens_have_256_random_bits_and_are_not_the_conversation_id() -> None:
@@ -148,7 +150,7 @@ def test_polling_returns_only_newer_messages_including_an_advisers_reply(chat: C
         tracker.update(BotUttered("Hi, I'm Sam, a careers adviser.", metadata={"adviser": "Sam"}))
         await chat.agent.tracker_store.save(tracker)
 
-    run_coroutine(adviser_replies())
+    run_to_completion(adviser_replies())
     news = chat.history(token, cursor).json()
     assert [(m["from"], m["text"], m.get("adviser")) for m in news["messages"]] == [
         ("bot", "Hi, I'm Sam, a careers adviser.", "Sam")]
@@ -318,7 +320,7 @@ def store_conversation(chat: Chat, token: str, events: list[Any]) -> None:
     """Store a conversation under the token's id, as if it had happened."""
     async def save() -> None:
         await chat.agent.tracker_store.save(DialogueStateTracker.from_events(conversation_id(token), events))
-    run_coroutine(save())
+    run_to_completion(save())
 
 
 def long_conversation(turns: int, stamp: float | None = None) -> list[Any]:

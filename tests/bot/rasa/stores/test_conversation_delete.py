@@ -13,7 +13,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa.stores.tracker_store import EnvSQLTrackerStore, delete_conversation
-from tests.fakes import sqlite_url
+from tests.support.databases import sqlite_url
 
 
 def conversation(sender_id: str) -> DialogueStateTracker:
@@ -87,9 +87,9 @@ def test_telegram_forget_erases_the_conversation_from_every_table(console_db, bo
 
     from bot.rasa.channels.telegram.channel import TelegramInput
     from bot.rasa.channels.telegram.handler import FORGOTTEN_REPLY
-    from tests.bot.rasa.channels.test_telegram_channel import FakeRasa, post, run, settings_for
-    from tests.bot.web.console.leftovers import leftovers
-    from tests.telegram_fake import new_chat_id, text_update
+    from tests.support.leftovers import leftovers
+    from tests.support.telegram_api import new_chat_id, text_update
+    from tests.support.telegram_channel import FakeRasa, post, run, settings_for
 
     store, engine = console_db
     channel, rasa = TelegramInput(settings_for(bot_api)), FakeRasa()

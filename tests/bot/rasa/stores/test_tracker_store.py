@@ -14,7 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 import bot.rasa.stores.tracker_store
 from bot.rasa.stores.tracker_store import EnvSQLTrackerStore
 from bot.shared.settings import ConfigurationError
-from tests.fakes import sqlite_url
+from tests.support.databases import sqlite_url
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"

@@ -10,17 +10,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 
-from bench import console_data as ev
-from bench.servers import free_ports
 from bot.shared.settings import Settings, load_settings
 from bot.web.app import create_app
 from bot.web.console import stats
 from bot.web.console.accounts import add_account
 from bot.web.console.db import dispose_engines, get_engine, upgrade
 from bot.web.console.tables import rasa_metadata
-from tests.fakes import CONSOLE_PASSWORD as PASSWORD
-from tests.fakes import console_sign_in as sign_in
-from tests.fakes import sqlite_url
+from harness import console_events as ev
+from harness.processes import free_ports
+from tests.support.console import CONSOLE_PASSWORD as PASSWORD
+from tests.support.console import console_sign_in as sign_in
+from tests.support.databases import sqlite_url
 
 NOW = time.time()
 

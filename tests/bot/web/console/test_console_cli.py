@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 import bot.cli.main
-from bench import console_data as ev
 from bot.shared.settings import get_settings
 from bot.web.console.accounts import authenticate
 from bot.web.console.db import head_revision
 from bot.web.console.privacy import mask, parse_age, purge_older_than
 from bot.web.console.tables import audit_log, events
 from bot.web.console.tables import conversations as summaries
+from harness import console_events as ev
 
 
 @pytest.fixture

@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import select
 
 import bot.cli.main
-from bench import console_data as ev
 from bot.shared.erasure import PSEUDONYM_PREFIX
 from bot.shared.settings import get_settings
 from bot.web.console import casework
 from bot.web.console.accounts import add_account
 from bot.web.console.sync import sync
 from bot.web.console.tables import audit_log, labels, messages
-from tests.bot.web.console.leftovers import leftovers, table_names
-from tests.fakes import console_sign_in
+from harness import console_events as ev
+from tests.support.console import console_sign_in
+from tests.support.leftovers import leftovers, table_names
 
 LEARNER = "webchat-erase-me-7f3a9c"
 WORDS = ("xylophonist", "zanzibar")  # words no other test conversation uses

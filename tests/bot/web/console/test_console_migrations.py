@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from bot.web.console.db import VERSION_TABLE, current_revision, dispose_engines, get_engine, head_revision, upgrade
 from bot.web.console.tables import metadata
-from tests.fakes import sqlite_url
+from tests.support.databases import sqlite_url
 
 
 def test_upgrade_from_empty_creates_every_table_and_the_search_index(tmp_path: Path):
@@ -63,9 +63,9 @@ def test_downgrade_removes_the_console_tables_and_upgrade_restores_them(tmp_path
 
 def test_the_migration_rebuilds_an_events_table_that_reuses_ids(tmp_path: Path):
     """Migrating a database whose newest events were deleted: new ids lie beyond every id read before."""
-    from bench import console_data as ev
     from bot.web.console.sync import sync
     from bot.web.console.tables import events
+    from harness import console_events as ev
 
     engine = get_engine(sqlite_url(tmp_path / "old.db"))
     try:

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bench import console_data as ev
 from bot.web.console.tables import audit_log, events
+from harness import console_events as ev
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench import console_data as ev
 from bot.web.console import casework, queries, stats
 from bot.web.console.accounts import add_account, authenticate
 from bot.web.console.db import current_revision, dispose_engines, get_engine, head_revision, upgrade
@@ -15,7 +14,8 @@ from bot.web.console.filters import parse_filters
 from bot.web.console.privacy import erase
 from bot.web.console.sync import sync
 from bot.web.console.tables import rasa_metadata
-from tests.fakes import temporary_postgres
+from harness import console_events as ev
+from tests.support.postgres import temporary_postgres
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_a_sync_waits_for_an_erasure_in_progress_on_postgresql(pg_engine):
     from sqlalchemy import delete, select
 
     from bot.web.console.tables import events, sync_state
-    from tests.bot.web.console.leftovers import leftovers
+    from tests.support.leftovers import leftovers
 
     engine = pg_engine
     upgrade(engine)
@@ -130,7 +130,7 @@ def test_a_sync_waits_for_an_erasure_in_progress_on_postgresql(pg_engine):
 
 def test_erasure_on_postgresql_leaves_nothing_in_any_table(pg_engine):
     from bot.web.console.accounts import add_account
-    from tests.bot.web.console.leftovers import leftovers
+    from tests.support.leftovers import leftovers
 
     engine = pg_engine
     upgrade(engine)

@@ -5,11 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bench import console_data as ev
 from bot.web.console import casework, queries
 from bot.web.console.accounts import add_account
 from bot.web.console.filters import PAGE_SIZE, FilterError, parse_filters
 from bot.web.console.sync import sync
+from harness import console_events as ev
 
 
 def ids(engine, account_id=0, **args):

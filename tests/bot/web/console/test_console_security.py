@@ -6,15 +6,15 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bench import console_data as ev
 from bot.shared.settings import load_settings
 from bot.web.app import create_app
 from bot.web.console import accounts, sessions
 from bot.web.console.accounts import LOGIN_REFUSED, MAX_FAILED_LOGINS, add_account, authenticate, set_active
 from bot.web.console.security import IP_FAILURES_ALLOWED
 from bot.web.console.tables import audit_log
-from tests.fakes import CONSOLE_PASSWORD as PASSWORD
-from tests.fakes import console_sign_in, csrf_of
+from harness import console_events as ev
+from tests.support.console import CONSOLE_PASSWORD as PASSWORD
+from tests.support.console import console_sign_in, csrf_of
 
 PAGES = ["/console/", "/console/?q=x", "/console/admin/erasure",
          "/console/conversations/salary-web", "/console/handoffs", "/console/improve",

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import delete, func, insert, select
 
 import bot.cli.main
-from bench import console_data as ev
 from bot.shared.settings import get_settings
 from bot.web.console import queries
 from bot.web.console.accounts import add_account
@@ -17,6 +16,7 @@ from bot.web.console.privacy import erase
 from bot.web.console.queries import summary
 from bot.web.console.sync import is_behind, skipped_count, sync, sync_batch
 from bot.web.console.tables import conversation_intents, events, handoffs, messages, sync_gaps, sync_skipped
+from harness import console_events as ev
 
 
 @pytest.fixture

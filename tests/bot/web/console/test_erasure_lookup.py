@@ -1,7 +1,7 @@
 """An erasure request by Telegram chat id still finds the chat's namespaced conversation."""
 from __future__ import annotations
 
-from bench import console_data as ev
+from harness import console_events as ev
 
 
 def test_a_telegram_chat_id_finds_its_namespaced_conversation(admin, conversations, signed_in, engine) -> None:

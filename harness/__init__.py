@@ -1,0 +1,1 @@
+"""Local servers and fixture data shared by tests and benchmarks."""
