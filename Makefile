@@ -81,7 +81,7 @@ validate: knowledge
 # with 130 after Ctrl-C: that is the normal way to stop, not an error.
 run: knowledge $(MODEL)
 	@mkdir -p var
-	@echo "==> Starting the Rasa server, action server and web process (about a minute; the addresses follow)..."
+	@echo "==> Starting the Rasa server, action server and web process (about 30 seconds; the addresses follow)..."
 	@$(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
 
 shell: $(MODEL)

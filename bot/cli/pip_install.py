@@ -80,8 +80,9 @@ class Progress:
                 self.doing = f"{doing.group(1).lower()} {short_name(doing.group(2))}"
             elif (installing := INSTALLING.match(text)) is not None:
                 self.installing = len(installing.group(1).split(", "))
-                self.say(f"  {packages(self.found)} found in {duration(time.monotonic() - self.start)}; "
-                         f"installing {self.installing} of them…")
+                if not self.live:  # on a terminal the progress line says so
+                    self.say(f"  {packages(self.found)} found in {duration(time.monotonic() - self.start)}; "
+                             f"installing {self.installing} of them…")
             elif (installed := INSTALLED.match(text)) is not None:
                 self.installed = len(installed.group(1).split())
             self.draw()

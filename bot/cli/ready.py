@@ -112,8 +112,8 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
     try:
         seconds = readiness.wait(out, patience=args.patience)
     except TerminatedError:
-        print(f"Stopped while starting: {names(readiness.pending)} had not answered yet. If a process exited, "
-              "its last lines above (marked with its name) say why.", file=out, flush=True)
+        print(f"Stopped before everything answered (still starting: {names(readiness.pending)}). "
+              "If a process exited, its lines above say why.", file=out, flush=True)
         return 0
     print(ready_block(args.rasa_port, args.web_port, seconds), file=out, flush=True)
     try:

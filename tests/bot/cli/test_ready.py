@@ -129,7 +129,7 @@ def test_the_block_comes_only_once_every_process_answers() -> None:
         finally:
             code = waiter.stop()
     assert code == 0
-    assert not any("Stopped while starting" in line for line in waiter.seen)
+    assert not any("Stopped before" in line for line in waiter.seen)
 
 
 def test_a_process_that_is_not_up_is_named() -> None:
@@ -142,8 +142,8 @@ def test_a_process_that_is_not_up_is_named() -> None:
         finally:
             code = waiter.stop()
     assert code == 0
-    stopped = [line for line in waiter.seen if "Stopped while starting" in line]
-    assert stopped and "action server (actions.1) had not answered yet" in stopped[0]
+    stopped = [line for line in waiter.seen if "Stopped before everything answered" in line]
+    assert stopped and "(still starting: action server (actions.1))" in stopped[0]
     assert not any("is ready" in line for line in waiter.seen)
 
 
