@@ -23,6 +23,8 @@ export RASA_TELEMETRY_ENABLED ?= false
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 # Rasa's dependencies print pages of deprecation warnings that say nothing about this project.
+# Sanic and Rasa override this filter at start-up: the processes that import them also call
+# bot.shared.quiet (which keeps the project's own warnings).
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 # The first interpreter that really is Python 3.10 (pyenv shims for other versions fail the check).
