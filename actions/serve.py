@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import argparse
 import logging
-
-from rasa_sdk import utils
-from rasa_sdk.constants import DEFAULT_SERVER_PORT
-from rasa_sdk.endpoint import create_app as sdk_app
-from rasa_sdk.plugin import plugin_manager
-from sanic import Sanic, response
-from sanic.exceptions import SanicException
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from typing import TYPE_CHECKING
 
 from bot.shared.action_token import HEADER, action_server_token
 from bot.shared.bearer import bearer_verdict
+from bot.shared.quiet import quiet_third_party_warnings
 from bot.shared.settings import get_settings
+
+if TYPE_CHECKING:  # imported where used, so that main() can quiet their import-time warnings first
+    from sanic import Sanic
+    from sanic.request import Request
+    from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health"})  # a liveness probe says nothing about conversations
@@ -33,6 +31,10 @@ def authorised(request: Request, token: str) -> bool | None:
 
 def create_app(token: str, package: str = "actions") -> Sanic:
     """rasa_sdk's action app (no CORS: only the Rasa server calls it) with the token check added."""
+    from rasa_sdk.endpoint import create_app as sdk_app
+    from sanic import response
+    from sanic.exceptions import SanicException
+
     if not token:
         raise ValueError("the action server needs a token")
     app = sdk_app(package, cors_origins=None)
@@ -63,6 +65,11 @@ def create_app(token: str, package: str = "actions") -> Sanic:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the action server until stopped."""
+    quiet_third_party_warnings()
+    from rasa_sdk import utils
+    from rasa_sdk.constants import DEFAULT_SERVER_PORT
+    from rasa_sdk.plugin import plugin_manager
+
     settings = get_settings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=settings.action_server_host,
@@ -72,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
+    logging.getLogger("rasa_sdk.executor").setLevel(logging.WARNING)  # not one line per registered action
     app = create_app(action_server_token(settings), args.actions)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     logger.info("Action server listening on http://%s:%s", args.host, args.port)
