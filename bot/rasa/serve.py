@@ -1,7 +1,8 @@
 """`python -m bot.rasa.serve ARGS...`: Rasa's command line with the patches applied and the action server token set.
 
 This is how the Rasa server starts (the Procfile's `rasa` line: `python -m bot.rasa.serve run ...`).
-Before Rasa reads its configuration it checks the installed Rasa version and installs every patch
+Before Rasa reads its configuration it silences other packages' deprecation warnings
+(bot/shared/quiet.py), checks the installed Rasa version and installs every patch
 in bot/rasa/patches (refusing to start on another version), and exports ACTION_SERVER_TOKEN (from
 the environment, or generated once in var/) so that endpoints.yml's `${ACTION_SERVER_TOKEN}`
 resolves with no manual step.
@@ -13,11 +14,13 @@ import sys
 from typing import Optional
 
 from bot.shared.action_token import ENV_VAR, action_server_token
+from bot.shared.quiet import quiet_third_party_warnings
 from bot.shared.settings import get_settings
 
 
 def prepare() -> None:
-    """Apply the patches (exit with the reason on an unsupported Rasa) and export ACTION_SERVER_TOKEN."""
+    """Quiet other packages' deprecations, apply the patches (exit on an unsupported Rasa), export the token."""
+    quiet_third_party_warnings()  # before Rasa and Sanic are imported
     from bot.rasa import patches
 
     try:
