@@ -11,7 +11,8 @@ LOG_DIR = BENCH_VAR / "logs"
 STOCK_CACHE = BENCH_VAR / "stock"
 MODEL_PATH = REPO_ROOT / "models" / "careers.tar.gz"
 CONFIG_PATH = REPO_ROOT / "config.yml"
-NLU_DATA = REPO_ROOT / "data" / "nlu"
+# data/nlu.yml and the topic files in data/nlu/ (Rasa reads the NLU files of the folder, not the rules).
+NLU_DATA = REPO_ROOT / "data"
 CREDENTIALS_PATH = REPO_ROOT / "credentials.yml"
 ENDPOINTS_PATH = REPO_ROOT / "endpoints.yml"
 
