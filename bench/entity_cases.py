@@ -1,6 +1,6 @@
 """Hand-written sentences with the (entity, canonical id) pairs a learner would mean by them.
 
-Written for the benchmark, not taken from data/nlu: varied phrasings, several entities per
+Written for the benchmark, not taken from the NLU training data: varied phrasings, several entities per
 sentence, overlapping spans (the longest should win) and sentences that should yield nothing.
 """
 from __future__ import annotations

@@ -61,7 +61,7 @@ def read_entity_reports(out_dir: Path) -> dict[str, dict[str, float]]:
 
 def cross_validate(config: Path, label: str, folds: int = FOLDS,
                    timeout: float = CV_TIMEOUT_SECONDS) -> dict[str, Any]:
-    """Run k-fold intent cross-validation of `config` on data/nlu and read Rasa's reports."""
+    """Run k-fold intent cross-validation of `config` on the NLU data and read Rasa's reports."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"bench-cv-{label}-") as tmp:
         out_dir = Path(tmp) / "out"

@@ -7,4 +7,5 @@ BENCH_VAR = REPO_ROOT / "var" / "bench"
 RESULTS_PATH = BENCH_VAR / "results.json"
 STOCK_CACHE = BENCH_VAR / "stock"
 CONFIG_PATH = REPO_ROOT / "config.yml"
-NLU_DATA = REPO_ROOT / "data" / "nlu"
+# data/nlu.yml and the topic files in data/nlu/ (Rasa reads the NLU files of the folder, not the rules).
+NLU_DATA = REPO_ROOT / "data"

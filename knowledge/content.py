@@ -56,11 +56,12 @@ class Record:
 
 @dataclass
 class Vocabulary:
-    """Learner stages and skill kinds, with the words people use for them."""
+    """Learner stages, skill kinds and levels with the words people use for them; other careers."""
 
     stages: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     skill_kinds: dict[str, list[str]] = field(default_factory=dict)
     level_synonyms: dict[str, list[str]] = field(default_factory=dict)
+    other_careers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -246,7 +247,7 @@ class _Reader:
                                                                 "heading": heading}, path, section.line))
 
     def read_vocabulary(self) -> Vocabulary:
-        """Read vocabulary.yml: learner stages and words for kinds of skill."""
+        """Read vocabulary.yml: learner stages, words for kinds of skill and levels, other careers."""
         vocab = Vocabulary()
         path = self.root / "vocabulary.yml"
         data = self.load(path)
@@ -264,6 +265,7 @@ class _Reader:
             level = self.choice(path, item, "level", SALARY_LEVELS)
             if level:
                 vocab.level_synonyms[level] = self.strings(path, item, "synonyms")
+        vocab.other_careers = self.strings(path, data, "other_careers")
         return vocab
 
     def read_career(self, folder: Path) -> None:

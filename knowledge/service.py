@@ -11,6 +11,7 @@ from knowledge.loader import LoadReport, load_content
 from knowledge.nlu_assets import (
     build_spacy_pipeline,
     entity_names_from,
+    patterns_yaml,
     synonyms_yaml,
     write_if_changed,
 )
@@ -18,13 +19,15 @@ from knowledge.nlu_assets import (
 
 @dataclass
 class NluAssetsReport:
-    """Whether the spaCy pipeline and the synonyms file were rewritten."""
+    """Whether the spaCy pipeline, the synonyms file and the patterns file were rewritten."""
 
     pipeline_dir: Path
     pipeline_rebuilt: bool
     synonyms_file: Path
     synonyms_rewritten: bool
     phrase_count: int
+    patterns_file: Path
+    patterns_rewritten: bool
 
     def summary(self) -> str:
         """Describe the outcome in two lines."""
@@ -32,24 +35,27 @@ class NluAssetsReport:
             return "regenerated" if changed else "unchanged"
         return (f"spaCy entity ruler ({self.phrase_count} phrases): {state(self.pipeline_rebuilt)}"
                 f" at {self.pipeline_dir}\n"
-                f"Entity synonyms: {state(self.synonyms_rewritten)} at {self.synonyms_file}")
+                f"Entity synonyms and other-career pattern: "
+                f"{state(self.synonyms_rewritten or self.patterns_rewritten)} at {self.synonyms_file}"
+                f" and {self.patterns_file.name}")
 
 
 def build_nlu_assets(factory: sessionmaker, pipeline_dir: Path, synonyms_file: Path,
-                     vocabulary: Vocabulary) -> NluAssetsReport:
-    """Regenerate the entity-ruler pipeline and entity synonyms from the loaded knowledge."""
+                     patterns_file: Path, vocabulary: Vocabulary) -> NluAssetsReport:
+    """Regenerate the entity-ruler pipeline, entity synonyms and patterns from the knowledge."""
     with factory() as session:
         phrases = entity_names_from(session, vocabulary)
     rebuilt = build_spacy_pipeline(phrases, pipeline_dir)
     rewritten = write_if_changed(synonyms_file, synonyms_yaml(phrases))
+    patterns_rewritten = write_if_changed(patterns_file, patterns_yaml(vocabulary))
     return NluAssetsReport(pipeline_dir, rebuilt, synonyms_file, rewritten,
-                           sum(len(t) for t in phrases.values()))
+                           sum(len(t) for t in phrases.values()), patterns_file, patterns_rewritten)
 
 
-def load_and_build(factory: sessionmaker, pipeline_dir: Path, synonyms_file: Path,
+def load_and_build(factory: sessionmaker, pipeline_dir: Path, synonyms_file: Path, patterns_file: Path,
                    content_root: Path = CONTENT_DIR) -> tuple[LoadReport, NluAssetsReport]:
     """Load the content (read and validated once), then bring the NLU assets in line with it."""
     content, vocabulary = read_content(content_root)
     with factory() as session, session.begin():
         report = load_content(session, content)
-    return report, build_nlu_assets(factory, pipeline_dir, synonyms_file, vocabulary)
+    return report, build_nlu_assets(factory, pipeline_dir, synonyms_file, patterns_file, vocabulary)

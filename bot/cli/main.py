@@ -9,7 +9,9 @@ from typing import Optional
 
 from bot.shared.settings import PROJECT_ROOT, ConfigurationError, get_settings
 
+# NLU training data generated from knowledge/content (git-ignored; rewritten by `knowledge load`).
 SYNONYMS_FILE = PROJECT_ROOT / "data" / "nlu" / "generated_synonyms.yml"
+PATTERNS_FILE = PROJECT_ROOT / "data" / "nlu" / "generated_patterns.yml"
 
 
 def _knowledge_factory():  # type: ignore[no-untyped-def]
@@ -25,7 +27,7 @@ def cmd_knowledge_load(args: argparse.Namespace) -> int:
 
     try:
         report, assets = load_and_build(_knowledge_factory(), get_settings().spacy_pipeline_dir,
-                                        SYNONYMS_FILE, Path(args.content))
+                                        SYNONYMS_FILE, PATTERNS_FILE, Path(args.content))
     except ContentError as exc:
         print(f"Nothing loaded: {len(exc.problems)} problem(s) in the content.", file=sys.stderr)
         for problem in exc.problems:

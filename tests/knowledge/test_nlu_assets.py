@@ -1,4 +1,4 @@
-"""NLU assets generated from the knowledge base: the spaCy entity ruler and entity synonyms."""
+"""NLU assets generated from the knowledge base: the spaCy entity ruler, entity synonyms, patterns."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,17 +6,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.content import read_content
+from knowledge.content import Vocabulary, read_content
 from knowledge.db import make_session_factory
 from knowledge.loader import load_knowledge
 from knowledge.nlu_assets import (
     ENTITY_NAMES,
+    OTHER_CAREER_PATTERN,
     build_spacy_pipeline,
     entity_names_from,
     fingerprint,
+    patterns_yaml,
     ruler_patterns,
     spelling_variants,
     synonyms_yaml,
+    whole_words_pattern,
     write_if_changed,
 )
 from tests.support.databases import sqlite_url
@@ -194,11 +197,30 @@ def test_ruler_value_of_a_phrase_claimed_by_two_entities_agrees_with_the_synonym
 # -- synonyms file ------------------------------------------------------------------------------
 def test_synonyms_yaml_is_rasa_nlu_yaml(phrases):
     data = yaml.safe_load(synonyms_yaml(phrases))
+    first_entity = {}
+    for entity in ENTITY_NAMES:
+        for value in phrases[entity].values():
+            first_entity.setdefault(value, ENTITY_NAMES.index(entity))
 
     assert data["version"] == "3.1"
     assert data["nlu"]
     assert all(set(entry) == {"synonym", "examples"} for entry in data["nlu"])
-    assert [e["synonym"] for e in data["nlu"]] == sorted(e["synonym"] for e in data["nlu"])
+    # sorted entity by entity, in ENTITY_NAMES order (see the next test for why)
+    order = [(first_entity[e["synonym"]], e["synonym"]) for e in data["nlu"]]
+    assert order == sorted(order)
+
+
+def test_a_value_named_like_an_earlier_entitys_phrase_comes_after_that_phrase():
+    """A role's phrase written before a level of the same name keeps it, with no conflict.
+
+    Rasa maps each value to itself unless a phrase read earlier maps it.
+    """
+    phrases = {"role": {"director": "director-of-sales", "sales director": "director-of-sales"},
+               "level": {"directors": "director", "the top": "director"}}
+
+    data = yaml.safe_load(synonyms_yaml(phrases))
+
+    assert [e["synonym"] for e in data["nlu"]] == ["director-of-sales", "director"]
 
 
 def test_synonyms_yaml_maps_no_phrase_to_two_values(phrases):
@@ -217,6 +239,36 @@ def test_synonyms_yaml_maps_variants_to_canonical_values(synonym_map):
     assert synonym_map["seo"] == "seo-sem"
     assert synonym_map["sixth form"] == "school"
     assert "marketing" not in synonym_map  # the phrase is its own value: nothing to map
+
+
+# -- patterns file ------------------------------------------------------------------------------
+def test_patterns_yaml_is_one_rasa_regex_naming_every_other_career():
+    vocabulary = Vocabulary(other_careers=["nurse", "air traffic controller", "nurse", "c++ developer"])
+
+    data = yaml.safe_load(patterns_yaml(vocabulary))
+
+    assert data["version"] == "3.1"
+    assert data["nlu"] == [{"regex": OTHER_CAREER_PATTERN, "examples": (
+        "- (\\bair\\ traffic\\ controller\\b|\\bc\\+\\+\\ developer\\b|\\bnurse\\b)\n")}]
+
+
+def test_patterns_yaml_matches_rasas_own_lookup_table_regex():
+    from rasa.nlu.utils.pattern_utils import _generate_lookup_regex
+
+    careers = ["accountant", "air traffic controller", "c++ developer", "nurse"]
+
+    assert whole_words_pattern(careers) == _generate_lookup_regex({"elements": careers})
+
+
+def test_patterns_yaml_without_other_careers_is_empty_rasa_nlu_yaml():
+    assert yaml.safe_load(patterns_yaml(Vocabulary()))["nlu"] == []
+
+
+def test_the_content_names_other_careers_but_none_of_its_own_roles(phrases):
+    _content, vocabulary = read_content()
+
+    assert len(vocabulary.other_careers) > 100
+    assert not set(vocabulary.other_careers) & set(phrases["role"])
 
 
 def test_write_if_changed_writes_only_when_the_text_differs(tmp_path):

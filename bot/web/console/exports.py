@@ -73,7 +73,7 @@ def _training_text(text: str) -> str:
 def nlu_yaml(examples: dict[str, list[str]]) -> str:
     """Rasa 3.x NLU training data for the labelled messages (contact details masked)."""
     lines = ['version: "3.1"', "", "# Exported from the adviser console: learner messages the coach misunderstood,",
-             "# labelled by advisers. Review, then add to a file in data/nlu/.", "nlu:"]
+             "# labelled by advisers. Review, then add to data/nlu.yml or a file in data/nlu/.", "nlu:"]
     for intent in sorted(examples):
         texts = sorted({" ".join(_training_text(t).split()) for t in examples[intent] if t.strip()})
         if not texts:

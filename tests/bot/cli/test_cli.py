@@ -26,6 +26,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, P
     monkeypatch.setenv("KNOWLEDGE_DATABASE_URL", sqlite_url(paths["db"]))
     monkeypatch.setenv("COACH_VAR_DIR", str(paths["var"]))
     monkeypatch.setattr(bot.cli.main, "SYNONYMS_FILE", paths["synonyms"])
+    monkeypatch.setattr(bot.cli.main, "PATTERNS_FILE", tmp_path / "nlu" / "generated_patterns.yml")
     get_settings.cache_clear()
     yield paths
     get_settings.cache_clear()
