@@ -66,18 +66,19 @@ $(KNOWLEDGE_STAMP): $(BIN)/.installed $(CONTENT) $(KNOWLEDGE_PY)
 
 knowledge: $(KNOWLEDGE_STAMP)
 
-# Retrain only when the training data, config, domain or knowledge changed. bot.shared.quiet leaves
-# out the deprecation warnings of Rasa's dependencies; Rasa's progress and warnings about the
-# training data still show.
+# Retrain only when the training data, config, domain or knowledge changed. Rasa's command line runs
+# through bot/rasa/serve.py, as the server does: it leaves out the deprecation warnings of Rasa's
+# dependencies and applies bot/rasa/patches (its validator knows the responses Rasa sends itself);
+# Rasa's progress and any warning about the training data still show.
 $(MODEL): $(KNOWLEDGE_STAMP) $(TRAIN_DATA)
 	@echo "==> Training the assistant (about 3 minutes; again only when its data changes)..."
-	@$(BIN)/python -m bot.shared.quiet rasa train --fixed-model-name careers --out models
+	@$(BIN)/python -m bot.rasa.serve train --fixed-model-name careers --out models
 	@touch $@
 
 train: $(MODEL)
 
 validate: knowledge
-	$(BIN)/python -m bot.shared.quiet rasa data validate --fail-on-warnings
+	$(BIN)/python -m bot.rasa.serve data validate --fail-on-warnings
 
 # The Procfile's `ready` process prints the addresses once all three processes answer. honcho exits
 # with 130 after Ctrl-C: that is the normal way to stop, not an error.

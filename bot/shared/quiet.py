@@ -10,15 +10,13 @@ Filters other packages add later always win, so `quiet_third_party_warnings()` d
 where they are shown instead: a deprecation warning attributed to a file of the standard library or
 of an installed package (site-packages) is not printed; one attributed to the project's own files is.
 
-`python -m bot.shared.quiet MODULE ARGS...` runs `python -m MODULE ARGS...` that way
-(the Makefile's `rasa train`).
+The Rasa launcher (bot/rasa/serve.py: the server, training, validation) and the action server
+(actions/serve.py) call it first.
 """
 from __future__ import annotations
 
 import os
-import runpy
 import site
-import sys
 import sysconfig
 import warnings
 from typing import Optional, TextIO
@@ -52,17 +50,3 @@ def quiet_third_party_warnings() -> None:
         show(message, category, filename, lineno, file, line)
 
     warnings.showwarning = showwarning
-
-
-def main(argv: Optional[list[str]] = None) -> None:
-    """Run `python -m MODULE ARGS...` with other packages' deprecation warnings left out."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
-        raise SystemExit("usage: python -m bot.shared.quiet MODULE [ARG...]")
-    quiet_third_party_warnings()
-    sys.argv = args
-    runpy.run_module(args[0], run_name="__main__", alter_sys=True)
-
-
-if __name__ == "__main__":
-    main()

@@ -8,14 +8,15 @@ ones and refuses to start, with a clear message, on any other.
 Two kinds:
 - installed by `apply()` into Rasa's own classes: `speedups` (action-reply validation, event
   class lookup, kept-alive action-server sessions), `rule_matching` (RulePolicy tests only the
-  rules that can match), `events_table` (AUTOINCREMENT on the `events` table);
+  rules that can match), `events_table` (AUTOINCREMENT on the `events` table), `validator`
+  (training and `rasa data validate` count the responses Rasa sends itself as used);
 - used by this project's components, which call `require_applied()` so that a server started
   without `apply()` stops with the same message: `sql_tracker_store` (the tracker store's
   reads, saves and error handling), `sanic_cors` (the web chat's CORS rule), `server_root`
   (`GET /` without Rasa's version) and `sanic_apps` (the running server's agent).
 
-The Rasa server is started by `python -m bot.rasa.serve` (the Procfile's `rasa` line), which
-calls `apply()` before Rasa's command line runs.
+Rasa's command line is run by `python -m bot.rasa.serve` (the Procfile's `rasa` line, and the
+Makefile's training and validation), which calls `apply()` before Rasa's command line runs.
 """
 from __future__ import annotations
 
@@ -57,11 +58,12 @@ def apply() -> None:
         raise PatchError("Refusing to start: " + "; ".join(problems) + ". Install the pinned versions "
                          "(`make install`, constraints.txt) or port bot/rasa/patches to the new version "
                          "and update SUPPORTED.")
-    from bot.rasa.patches import events_table, rule_matching, speedups
+    from bot.rasa.patches import events_table, rule_matching, speedups, validator
 
     speedups.install()
     rule_matching.install()
     events_table.install()
+    validator.install()
     _applied = True
 
 

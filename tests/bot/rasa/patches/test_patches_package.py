@@ -5,9 +5,10 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.validator import Validator
 
 from bot.rasa import patches
-from bot.rasa.patches import rule_matching, speedups
+from bot.rasa.patches import rule_matching, speedups, validator
 
 
 def test_another_rasa_version_is_refused_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,3 +39,4 @@ def test_the_installed_versions_are_supported_and_apply_installs_every_patch() -
     assert RulePolicy._get_possible_keys is rule_matching.possible_keys
     assert RemoteAction._validate_action_result is speedups._validate_action_result
     assert SQLTrackerStore.SQLEvent.__table__.dialect_options["sqlite"]["autoincrement"] is True
+    assert Validator.verify_utterances_in_stories is validator.verify_utterances_in_stories
