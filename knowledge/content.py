@@ -153,6 +153,16 @@ class _Reader:
             return None
         return int(value)
 
+    def year(self, path: Path, item: LineDict, key: str) -> Optional[int]:
+        """Read an optional year of publication, like 2019."""
+        value = item.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+            self.problem(path, item.line_of(key), f"'{key}' must be a year like 2019, not {value!r}")
+            return None
+        return value
+
     def flag(self, path: Path, item: LineDict, key: str) -> bool:
         """Read an optional true/false field."""
         value = item.get(key, False)
@@ -222,13 +232,14 @@ class _Reader:
 
     # -- files ------------------------------------------------------------------------------
     def read_sources(self) -> None:
-        """Read sources.yml: documents and their sections."""
+        """Read sources.yml: documents (publisher, address and year where known) and their sections."""
         path = self.root / "sources.yml"
         data = self.load(path)
         if data is None:
             return
         for item in self.items(path, data, "sources"):
-            self.known_keys(path, item, {"slug", "title", "short_title", "document", "sections"})
+            self.known_keys(path, item, {"slug", "title", "short_title", "document", "publisher", "url", "year",
+                                         "sections"})
             slug = self.unique_slug(path, item, "source")
             title = self.text(path, item, "title")
             short = self.text(path, item, "short_title")
@@ -236,8 +247,11 @@ class _Reader:
             if not (slug and title and short and document):
                 continue
             self.sources[slug] = set()
-            self.content.add(Record("sources", {"slug": slug, "title": title, "short_title": short,
-                                                "document": document}, path, item.line))
+            self.content.add(Record("sources", {
+                "slug": slug, "title": title, "short_title": short, "document": document,
+                "publisher": self.text(path, item, "publisher", required=False),
+                "url": self.text(path, item, "url", required=False),
+                "year": self.year(path, item, "year")}, path, item.line))
             for section in self.items(path, item, "sections"):
                 key = self.text(path, section, "key")
                 heading = self.text(path, section, "heading")

@@ -35,6 +35,9 @@ class Source(Base):
     title = Column(Text, nullable=False)
     short_title = Column(String(200), nullable=False)
     document = Column(Text, nullable=False)
+    publisher = Column(Text, nullable=True)
+    url = Column(Text, nullable=True)
+    year = Column(Integer, nullable=True)
     sections = relationship("SourceSection", back_populates="source", cascade="all, delete-orphan")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Optional, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session, selectinload
 
 from knowledge import models
@@ -185,6 +185,9 @@ class SourceInfo:
     title: str
     short_title: str
     document: str
+    publisher: Optional[str] = None
+    url: Optional[str] = None
+    year: Optional[int] = None
 
 
 def _cite(row: Row) -> Citation:
@@ -467,8 +470,15 @@ def entry_routes(session: Session, career: Optional[str] = None,
     return [r for r in routes if stage is None or stage in r.for_stages]
 
 
+def _sourced_models() -> list[Any]:
+    """Every table of facts that cite a source."""
+    return [m.class_ for m in models.Base.registry.mappers if issubclass(m.class_, models.Sourced)]
+
+
 @memoized
 def sources(session: Session) -> list[SourceInfo]:
-    """Every source document."""
-    rows = session.execute(select(models.Source).order_by(models.Source.id)).scalars()
-    return [SourceInfo(r.slug, r.title, r.short_title, r.document) for r in rows]
+    """The source documents that at least one fact cites (sources.yml may list more)."""
+    cited = union(*(select(model.source_id) for model in _sourced_models())).subquery()
+    rows = session.execute(select(models.Source).where(models.Source.id.in_(select(cited.c.source_id)))
+                           .order_by(models.Source.id)).scalars()
+    return [SourceInfo(r.slug, r.title, r.short_title, r.document, r.publisher, r.url, r.year) for r in rows]

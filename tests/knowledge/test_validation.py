@@ -227,3 +227,13 @@ def test_every_problem_in_every_file_is_reported_together(content_copy):
 
     assert ("salaries.yml", line_of(salaries_text, "min: -1")) in located
     assert ("roles.yml", line_of(roles_text, "titel:")) in located
+
+
+def test_a_source_year_that_is_not_a_year_is_reported_at_its_line(content_copy):
+    path = content_copy / "sources.yml"
+    text = edit(path, "    year: 2006\n", "    year: December 2006\n")
+
+    problems = _problems(content_copy)
+
+    assert [(p.path.name, p.line) for p in problems] == [("sources.yml", line_of(text, "year: December 2006"))]
+    assert problems[0].message == "'year' must be a year like 2019, not 'December 2006'"
