@@ -172,7 +172,7 @@ def specialism_in_text(roles: list[RoleInfo], text: str) -> Optional[RoleInfo]:
 
 
 class ActionTellSpecialisations(KnowledgeAction):
-    """Specialist e-commerce manager roles."""
+    """The specialist roles of the career (its specialisms)."""
 
     topic = "specialisations"
     action_name = "action_tell_specialisations"
@@ -198,7 +198,7 @@ class ActionTellSpecialisations(KnowledgeAction):
 
 
 class ActionTellSelfEmployment(KnowledgeAction):
-    """Starting an online business or consulting."""
+    """Working for yourself: starting a business or consulting."""
 
     topic = "self_employment"
     action_name = "action_tell_self_employment"

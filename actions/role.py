@@ -35,7 +35,7 @@ class ActionTellRole(KnowledgeAction):
 
 
 class ActionTellTeams(KnowledgeAction):
-    """Which teams an e-commerce manager works with."""
+    """Which teams the career's main role works with."""
 
     topic = "teams"
     action_name = "action_tell_teams"
@@ -52,7 +52,7 @@ class ActionTellTeams(KnowledgeAction):
 
 
 class ActionTellImportance(KnowledgeAction):
-    """Why companies need e-commerce managers."""
+    """Why employers need the career's main role."""
 
     topic = "importance"
     action_name = "action_tell_importance"

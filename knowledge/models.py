@@ -74,7 +74,7 @@ class Sourced:
 
 
 class Career(Sourced, Base):
-    """A career, e.g. e-commerce management."""
+    """A career, as the content names it."""
 
     __tablename__ = "careers"
     id = Column(Integer, primary_key=True)
@@ -109,7 +109,7 @@ class SynonymMixin:
 
 
 class RoleSynonym(SynonymMixin, Base):
-    """Another way people name a role ("e-com manager")."""
+    """Another way people name a role (a short form or a common misspelling)."""
 
     __tablename__ = "role_synonyms"
     __table_args__ = (UniqueConstraint("role_id", "text"),)
