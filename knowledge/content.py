@@ -5,13 +5,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from knowledge.models import FACT_TOPICS
+from knowledge.models import FACT_TOPICS, GAP_TOPICS
 from knowledge.yaml_lines import LineDict, YamlSyntaxError, load_yaml
 
 CONTENT_DIR = Path(__file__).parent / "content"
-SALARY_LEVELS = ("entry", "entry-qualified", "mid", "senior", "director", "experienced")
+SALARY_LEVELS = ("apprentice", "entry", "graduate", "entry-qualified", "mid", "experienced", "senior",
+                 "director")
+PAY_MEASURES = ("range", "average", "median")
 ROLE_TRACKS = ("ladder", "specialisation", "independent")
-QUALIFICATION_KINDS = ("degree", "degree-apprenticeship", "alternative-to-a-levels", "vocational")
+QUALIFICATION_KINDS = ("degree", "postgraduate", "degree-apprenticeship", "apprenticeship",
+                       "alternative-to-a-levels", "college-course", "vocational", "short-course")
 SKILL_KINDS = ("technical", "soft")
 ENTRY_KINDS = ("starting-role", "scheme", "experience", "learning")
 PROGRESSION_KINDS = ("vertical", "specialisation", "independent")
@@ -88,6 +91,9 @@ class _Reader:
         self.problems: list[ContentProblem] = []
         self.sources: dict[str, set[str]] = {}
         self.slugs: dict[str, dict[str, tuple[Path, int]]] = {}
+        self.related_refs: list[tuple[Path, int, str]] = []
+        self.source_years: dict[str, Optional[int]] = {}
+        self.stage_keys: set[str] = set()
 
     # -- problems ---------------------------------------------------------------------------
     def problem(self, path: Path, line: int, message: str) -> None:
@@ -247,11 +253,12 @@ class _Reader:
             if not (slug and title and short and document):
                 continue
             self.sources[slug] = set()
+            self.source_years[slug] = year = self.year(path, item, "year")
             self.content.add(Record("sources", {
                 "slug": slug, "title": title, "short_title": short, "document": document,
                 "publisher": self.text(path, item, "publisher", required=False),
                 "url": self.text(path, item, "url", required=False),
-                "year": self.year(path, item, "year")}, path, item.line))
+                "year": year}, path, item.line))
             for section in self.items(path, item, "sections"):
                 key = self.text(path, section, "key")
                 heading = self.text(path, section, "heading")
@@ -271,6 +278,7 @@ class _Reader:
             key, label = self.text(path, item, "key"), self.text(path, item, "label")
             if key and label:
                 vocab.stages[key] = (label, self.strings(path, item, "synonyms"))
+                self.stage_keys.add(key)
         for item in self.items(path, data, "skill_kinds"):
             kind = self.choice(path, item, "kind", SKILL_KINDS)
             if kind:
@@ -335,12 +343,14 @@ class _Reader:
 
     def _career(self, path: Path, data: LineDict) -> Optional[str]:
         self.known_keys(path, data, {"source", "section", "career", "responsibilities",
-                                     "works_with", "importance", "outlook"})
+                                     "works_with", "importance", "outlook", "working_conditions",
+                                     "related_careers", "gaps"})
         item = data.get("career")
         if not isinstance(item, LineDict):
             self.problem(path, data.line_of("career"), "missing 'career:' block")
             return None
-        self.known_keys(path, item, {"slug", "name", "summary", "main_role", "source", "section"})
+        self.known_keys(path, item, {"slug", "name", "summary", "main_role", "synonyms", "source",
+                                     "section"})
         slug = self.unique_slug(path, item, "career")
         name, summary = self.text(path, item, "name"), self.text(path, item, "summary")
         cite = self.citation(path, item, data)
@@ -353,21 +363,58 @@ class _Reader:
         self._facts(path, data, "works_with", "works-with", slug, text_key="team")
         self._facts(path, data, "importance", "importance", slug)
         self._facts(path, data, "outlook", "outlook", slug)
+        self._facts(path, data, "working_conditions", "working-conditions", slug)
+        self._synonyms(path, item, "career_synonyms", "career", slug)
+        self._related(path, data, slug)
+        self._gaps(path, data, slug)
         return slug
 
-    def _synonyms(self, path: Path, item: LineDict, table: str, owner_key: str, owner: str) -> None:
+    def _related(self, path: Path, data: LineDict, career: str) -> None:
+        """Read related careers; a `career:` slug is checked once every folder is read."""
+        for position, item in enumerate(self.items(path, data, "related_careers")):
+            self.known_keys(path, item, {"career", "name", "text", "source", "section"})
+            name, text = self.text(path, item, "name"), self.text(path, item, "text")
+            related = self.text(path, item, "career", required=False)
+            cite = self.citation(path, item, data)
+            if name and text and cite["source"]:
+                if related:
+                    self.related_refs.append((path, item.line_of("career"), related))
+                self.content.add(Record("related_careers", {
+                    "career": career, "position": position, "related_slug": related,
+                    "name": name, "text": text, **cite}, path, item.line))
+
+    def _gaps(self, path: Path, data: LineDict, career: str) -> None:
+        """Read what the sources do not give (no source: a gap is the sources' silence)."""
+        for position, item in enumerate(self.items(path, data, "gaps")):
+            self.known_keys(path, item, {"topic", "text"})
+            topic, text = self.choice(path, item, "topic", GAP_TOPICS), self.text(path, item, "text")
+            if topic and text:
+                self.content.add(Record("career_gaps", {
+                    "career": career, "position": position, "topic": topic, "text": text},
+                    path, item.line))
+
+    def _synonyms(self, path: Path, item: LineDict, table: str, owner_key: str, owner: str,
+                  generic_key: Optional[str] = None) -> None:
+        """Add the item's synonyms (and, for roles, its generic titles flagged as such)."""
         seen: set[str] = set()
-        for text in self.strings(path, item, "synonyms"):
-            lowered = text.lower()
-            if lowered not in seen:
+        lists = [("synonyms", False)] + ([(generic_key, True)] if generic_key else [])
+        for key, generic in lists:
+            for text in self.strings(path, item, key):
+                lowered = " ".join(text.lower().split())
+                if lowered in seen:
+                    continue
                 seen.add(lowered)
-                self.content.add(Record(table, {owner_key: owner, "text": lowered}, path, item.line))
+                values: dict[str, Any] = {owner_key: owner, "text": lowered}
+                if generic_key:
+                    values["generic"] = generic
+                self.content.add(Record(table, values, path, item.line))
 
     def _roles(self, path: Path, data: LineDict, career: str) -> None:
         self.known_keys(path, data, {"source", "section", "roles"})
         for item in self.items(path, data, "roles"):
             self.known_keys(path, item, {"slug", "title", "track", "rank", "pay_level", "focus",
-                                         "summary", "synonyms", "source", "section"})
+                                         "summary", "synonyms", "generic_titles", "source",
+                                         "section"})
             slug = self.unique_slug(path, item, "role")
             title, summary = self.text(path, item, "title"), self.text(path, item, "summary")
             track = self.choice(path, item, "track", ROLE_TRACKS)
@@ -384,14 +431,13 @@ class _Reader:
                     "career": career, "slug": slug, "title": title, "track": track, "rank": rank,
                     "pay_level": pay_level, "focus": self.text(path, item, "focus", False),
                     "summary": summary, **cite}, path, item.line))
-                self._synonyms(path, item, "role_synonyms", "role", slug)
+                self._synonyms(path, item, "role_synonyms", "role", slug, "generic_titles")
 
     def _salaries(self, path: Path, data: LineDict, career: str) -> None:
         self.known_keys(path, data, {"source", "section", "salary_bands", "pay_factors"})
-        levels: set[str] = set()
         for position, item in enumerate(self.items(path, data, "salary_bands")):
             self.known_keys(path, item, {"level", "label", "min", "max", "max_open", "approximate",
-                                         "context", "source", "section"})
+                                         "context", "year", "role", "measure", "source", "section"})
             level = self.choice(path, item, "level", SALARY_LEVELS)
             label = self.text(path, item, "label")
             low, high = self.pounds(path, item, "min"), self.pounds(path, item, "max")
@@ -401,17 +447,20 @@ class _Reader:
                 self.problem(path, item.line_of("min"),
                              f"salary min {low} is above max {high} for level '{level}'")
                 continue
-            if level in levels:
-                self.problem(path, item.line_of("level"), f"duplicate salary level '{level}'")
-                continue
+            role = self.text(path, item, "role", required=False)
+            if role is not None and role not in self.slugs.get("role", {}):
+                self.problem(path, item.line_of("role"), f"unknown role '{role}' (not in roles.yml)")
+            measure = self.choice(path, item, "measure", PAY_MEASURES, required=False)
             cite = self.citation(path, item, data)
             if level and label and cite["source"]:
-                levels.add(level)
                 self.content.add(Record("salary_bands", {
                     "career": career, "level": level, "label": label, "position": position,
                     "min_gbp": low, "max_gbp": high, "max_open": self.flag(path, item, "max_open"),
                     "approximate": self.flag(path, item, "approximate"),
-                    "context": self.text(path, item, "context", False), **cite}, path, item.line))
+                    "context": self.text(path, item, "context", False),
+                    "year": self.year(path, item, "year") or self.source_years.get(cite["source"]),
+                    "role_slug": role, "measure": None if measure == "range" else measure,
+                    **cite}, path, item.line))
         self._facts(path, data, "pay_factors", "pay-factor", career, title_key="factor")
 
     def _qualifications(self, path: Path, data: LineDict, career: str) -> None:
@@ -419,8 +468,9 @@ class _Reader:
                                      "certifications"})
         self._facts(path, data, "entry_requirements", "entry-requirement", career)
         for position, item in enumerate(self.items(path, data, "qualifications")):
-            self.known_keys(path, item, {"slug", "name", "kind", "level", "subjects",
-                                         "apprentice_pay", "note", "synonyms", "source", "section"})
+            self.known_keys(path, item, {"slug", "name", "kind", "level", "standard", "duration",
+                                         "subjects", "apprentice_pay", "note", "synonyms", "source",
+                                         "section"})
             slug = self.unique_slug(path, item, "qualification")
             name = self.text(path, item, "name")
             kind = self.choice(path, item, "kind", QUALIFICATION_KINDS)
@@ -441,6 +491,8 @@ class _Reader:
                 self.content.add(Record("qualifications", {
                     "career": career, "slug": slug, "name": name, "kind": kind,
                     "framework_level": level,
+                    "standard_code": self.text(path, item, "standard", False),
+                    "duration": self.text(path, item, "duration", False),
                     "apprentice_pay_min_gbp": self.pounds(path, pay, "min"),
                     "apprentice_pay_approximate": self.flag(path, pay, "approximate"),
                     "apprentice_pay_note": self.text(path, pay, "note", False),
@@ -493,7 +545,7 @@ class _Reader:
                 self.content.add(Record("entry_routes", {
                     "career": career, "slug": slug, "name": name, "kind": kind,
                     "description": description,
-                    "for_stages": " ".join(self.strings(path, item, "for_stages")),
+                    "for_stages": " ".join(self._stages(path, item)),
                     "position": position, **cite}, path, item.line))
                 self._synonyms(path, item, "entry_route_synonyms", "entry_route", slug)
         roles = self.slugs.get("role", {})
@@ -519,6 +571,23 @@ class _Reader:
         self._facts(path, data, "support", None, career)
 
 
+    def _stages(self, path: Path, item: LineDict) -> list[str]:
+        """An entry route's learner stages, each one of vocabulary.yml's stage keys."""
+        stages = self.strings(path, item, "for_stages")
+        for stage in stages:
+            if stage not in self.stage_keys:
+                self.problem(path, item.line_of("for_stages"),
+                             f"unknown stage '{stage}' (not a key under stages: in vocabulary.yml)")
+        return [s for s in stages if s in self.stage_keys]
+
+    def check_related(self) -> None:
+        """Every related career named by slug is one of the careers read."""
+        careers = self.slugs.get("career", {})
+        for path, line, slug in self.related_refs:
+            if slug not in careers:
+                self.problem(path, line, f"unknown career '{slug}' (no careers/ folder has that slug)")
+
+
 def read_content(root: Path = CONTENT_DIR) -> tuple[ContentSet, Vocabulary]:
     """Read and validate the whole content folder; raise ContentError listing every problem."""
     reader = _Reader(root)
@@ -530,6 +599,7 @@ def read_content(root: Path = CONTENT_DIR) -> tuple[ContentSet, Vocabulary]:
         reader.problem(careers_dir, 1, "no career folders found")
     for folder in folders:
         reader.read_career(folder)
+    reader.check_related()
     if reader.problems:
         raise ContentError(reader.problems)
     return reader.content, vocabulary

@@ -19,9 +19,11 @@ _TABLES: list[tuple[str, type, tuple[str, ...], dict[str, tuple[str, str]]]] = [
     ("source_sections", models.SourceSection, ("source_id", "key"),
      {"source": ("source_id", "sources")}),
     ("careers", models.Career, ("slug",), {}),
+    ("career_synonyms", models.CareerSynonym, ("career_id", "text"),
+     {"career": ("career_id", "careers")}),
     ("roles", models.Role, ("slug",), {"career": ("career_id", "careers")}),
     ("role_synonyms", models.RoleSynonym, ("role_id", "text"), {"role": ("role_id", "roles")}),
-    ("salary_bands", models.SalaryBand, ("career_id", "level"),
+    ("salary_bands", models.SalaryBand, ("career_id", "position"),
      {"career": ("career_id", "careers")}),
     ("qualifications", models.Qualification, ("slug",), {"career": ("career_id", "careers")}),
     ("qualification_subjects", models.QualificationSubject, ("qualification_id", "name"),
@@ -40,6 +42,10 @@ _TABLES: list[tuple[str, type, tuple[str, ...], dict[str, tuple[str, str]]]] = [
      {"career": ("career_id", "careers"), "from_role": ("from_role_id", "roles"),
       "to_role": ("to_role_id", "roles")}),
     ("career_facts", models.CareerFact, ("career_id", "topic", "position"),
+     {"career": ("career_id", "careers")}),
+    ("related_careers", models.RelatedCareer, ("career_id", "position"),
+     {"career": ("career_id", "careers")}),
+    ("career_gaps", models.CareerGap, ("career_id", "position"),
      {"career": ("career_id", "careers")}),
 ]
 _CITED = {"source": ("source_id", "sources"), "section": ("section_id", "source_sections")}

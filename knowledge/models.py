@@ -3,8 +3,10 @@
 Relationships (every fact row points to the source it comes from)::
 
     Source 1─* SourceSection
-    Career 1─* Role 1─* RoleSynonym
-    Career 1─* SalaryBand        (level; min/max GBP a year; optional link from Role.pay_level)
+    Career 1─* CareerSynonym                           (names learners use: "merch")
+    Career 1─* Role 1─* RoleSynonym                    (generic: a title several careers share)
+    Career 1─* SalaryBand        (level; min/max GBP a year; several per level, each with its
+                                  source and year; optional link from Role.pay_level)
     Career 1─* Qualification 1─* QualificationSubject, 1─* QualificationSynonym
     Career 1─* Certification 1─* CertificationSynonym
     Career 1─* Skill 1─* SkillSynonym                  (kind: technical | soft)
@@ -12,7 +14,9 @@ Relationships (every fact row points to the source it comes from)::
     Career 1─* ProgressionRoute ─ from Role, to Role   (how people move on)
     Career 1─* CareerFact   (topic: responsibility | works-with | importance |
                              entry-requirement | pay-factor | networking |
-                             mentoring | outlook)
+                             mentoring | outlook | working-conditions)
+    Career 1─* RelatedCareer (a career people move to or work beside, in the base or not)
+    Career 1─* CareerGap     (what the sources do not say, so the assistant never guesses)
     every fact ─* 1 Source (and optionally one SourceSection of it)
     KnowledgeVersion: one row, incremented by each load that changes anything
 """
@@ -82,6 +86,7 @@ class Career(Sourced, Base):
     name = Column(String(200), nullable=False)
     summary = Column(Text, nullable=False)
     main_role_slug = Column(String(100), nullable=True)
+    synonyms = relationship("CareerSynonym", cascade="all, delete-orphan")
 
 
 class Role(Sourced, Base):
@@ -108,19 +113,33 @@ class SynonymMixin:
     text = Column(String(200), nullable=False)
 
 
+class CareerSynonym(SynonymMixin, Base):
+    """Another name learners use for a career ("ecom", "merch", "buying")."""
+
+    __tablename__ = "career_synonyms"
+    __table_args__ = (UniqueConstraint("career_id", "text"),)
+    career_id = Column(Integer, ForeignKey("careers.id", ondelete="CASCADE"), nullable=False)
+
+
 class RoleSynonym(SynonymMixin, Base):
-    """Another way people name a role (a short form or a common misspelling)."""
+    """Another way people name a role; `generic` titles ("manager") need a career to mean it."""
 
     __tablename__ = "role_synonyms"
     __table_args__ = (UniqueConstraint("role_id", "text"),)
     role_id = Column(Integer, ForeignKey("roles.id", ondelete="CASCADE"), nullable=False)
+    generic = Column(Boolean, nullable=False, default=False)
 
 
 class SalaryBand(Sourced, Base):
-    """Annual pay in GBP at one level; either end may be missing, the top may be open-ended."""
+    """One source's annual pay in GBP at one level; either end may be missing, the top open-ended.
+
+    A level may have several bands from different sources; `year` is the year of the figure
+    (the source's year unless the content gives the figure's own), `role_slug` the role it
+    describes when the source names one, `measure` "average" or "median" for a single figure.
+    """
 
     __tablename__ = "salary_bands"
-    __table_args__ = (UniqueConstraint("career_id", "level"),)
+    __table_args__ = (UniqueConstraint("career_id", "position"),)
     id = Column(Integer, primary_key=True)
     career_id = Column(Integer, ForeignKey("careers.id", ondelete="CASCADE"), nullable=False)
     level = Column(String(30), nullable=False)
@@ -131,10 +150,13 @@ class SalaryBand(Sourced, Base):
     max_open = Column(Boolean, nullable=False, default=False)
     approximate = Column(Boolean, nullable=False, default=False)
     context = Column(Text, nullable=True)
+    year = Column(Integer, nullable=True)
+    role_slug = Column(String(100), nullable=True)
+    measure = Column(String(20), nullable=True)
 
 
 class Qualification(Sourced, Base):
-    """A qualification: degree, degree apprenticeship, A-level alternative or vocational."""
+    """A qualification: degree, apprenticeship (standard code, level, length), course or the like."""
 
     __tablename__ = "qualifications"
     id = Column(Integer, primary_key=True)
@@ -143,6 +165,8 @@ class Qualification(Sourced, Base):
     name = Column(String(200), nullable=False)
     kind = Column(String(40), nullable=False)
     framework_level = Column(Integer, nullable=True)
+    standard_code = Column(String(20), nullable=True)
+    duration = Column(String(100), nullable=True)
     apprentice_pay_min_gbp = Column(Integer, nullable=True)
     apprentice_pay_approximate = Column(Boolean, nullable=False, default=False)
     apprentice_pay_note = Column(Text, nullable=True)
@@ -278,6 +302,31 @@ class CareerFact(Sourced, Base):
     text = Column(Text, nullable=False)
 
 
+class RelatedCareer(Sourced, Base):
+    """A career people move into or work beside; `related_slug` when the base holds it too."""
+
+    __tablename__ = "related_careers"
+    __table_args__ = (UniqueConstraint("career_id", "position"),)
+    id = Column(Integer, primary_key=True)
+    career_id = Column(Integer, ForeignKey("careers.id", ondelete="CASCADE"), nullable=False)
+    position = Column(Integer, nullable=False)
+    related_slug = Column(String(100), nullable=True)
+    name = Column(String(200), nullable=False)
+    text = Column(Text, nullable=False)
+
+
+class CareerGap(Base):
+    """Something the sources do not give for a career (a topic and what is missing)."""
+
+    __tablename__ = "career_gaps"
+    __table_args__ = (UniqueConstraint("career_id", "position"),)
+    id = Column(Integer, primary_key=True)
+    career_id = Column(Integer, ForeignKey("careers.id", ondelete="CASCADE"), nullable=False)
+    position = Column(Integer, nullable=False)
+    topic = Column(String(40), nullable=False)
+    text = Column(Text, nullable=False)
+
+
 class KnowledgeVersion(Base):
     """A counter bumped by every load that changes something, so readers can cache safely."""
 
@@ -295,5 +344,12 @@ FACT_TOPICS: tuple[str, ...] = (
     "networking",
     "mentoring",
     "outlook",
+    "working-conditions",
+)
+
+# What a gap can be about: the topics the assistant answers.
+GAP_TOPICS: tuple[str, ...] = (
+    "pay", "entry", "qualifications", "apprenticeships", "skills", "certifications",
+    "progression", "working-conditions",
 )
 

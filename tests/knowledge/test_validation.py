@@ -24,9 +24,31 @@ def _only(problems: list[ContentProblem], fragment: str) -> ContentProblem:
 def test_untouched_content_is_valid(content_copy):
     content, vocabulary = read_content(content_copy)
 
-    assert len(content.rows("roles")) == 12
-    assert set(vocabulary.stages) == {"school", "university", "graduate", "retail", "marketing",
-                                      "customer-service"}
+    assert len([r for r in content.rows("roles") if r.values["career"] == "ecommerce-management"]) == 12
+    assert {"school", "university", "graduate", "retail", "marketing", "customer-service"} <= set(
+        vocabulary.stages)
+    used = {s for r in content.rows("entry_routes") for s in r.values["for_stages"].split()}
+    assert used <= set(vocabulary.stages)
+
+
+def test_an_entry_route_for_an_unknown_stage_is_reported(content_copy):
+    edit(content_copy / CAREER_DIR / "routes.yml", "for_stages: [marketing, graduate, university]",
+         "for_stages: [marketing, astronaut]")
+
+    problem = _only(_problems(content_copy), "unknown stage")
+
+    assert "'astronaut'" in problem.message and problem.path.name == "routes.yml"
+
+
+def test_a_related_career_that_is_not_in_the_base_is_reported(content_copy):
+    path = content_copy / CAREER_DIR / "career.yml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "related_careers:\n  - career: no-such-career\n    name: Nothing\n    text: Nothing.\n"),
+        encoding="utf-8")
+
+    problem = _only(_problems(content_copy), "unknown career")
+
+    assert "'no-such-career'" in problem.message and problem.path.name == "career.yml"
 
 
 def test_yaml_syntax_error_names_file_and_line(content_copy):

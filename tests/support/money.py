@@ -93,3 +93,20 @@ def amounts_in_text(text: str) -> list[int]:
         if value >= 1000:
             values.append(value)
     return values
+
+
+_POUNDS = re.compile(r"£\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|bn)?\b", re.IGNORECASE)
+
+
+def pound_figures(text: str) -> list[int]:
+    """Every £ amount written in figures, in pence ("£18k" → 1800000, "£13.50" → 1350).
+
+    Business sizes ("£20bn", "£10m") are not pay and are left out.
+    """
+    figures = []
+    for number, scale in _POUNDS.findall(text):
+        if scale.lower() in ("m", "bn"):
+            continue
+        value = float(number.replace(",", "")) * (1000 if scale.lower() == "k" else 1)
+        figures.append(round(value * 100))
+    return figures
