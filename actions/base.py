@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.shared.text import is_clean
 from knowledge import queries
-from knowledge.queries import Citation, RoleInfo, SkillInfo
+from knowledge.queries import CareerInfo, Citation, RoleInfo, SkillInfo
 
 _session_factory: Optional[sessionmaker] = None
 
@@ -61,6 +61,7 @@ class Reply:
     citations: list[Citation] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
+    max_buttons: int = 4
 
     def text(self) -> str:
         """The message text with one line naming the source(s)."""
@@ -92,6 +93,21 @@ class Ask:
     skill: Optional[SkillInfo] = None
     skill_kind: Optional[str] = None
     entities: dict[str, list[str]] = field(default_factory=dict)
+    career: Optional[CareerInfo] = None
+    career_from_message: bool = False
+    # How the career was chosen when nothing in the conversation named it: "page" or "default".
+    career_assumed: Optional[str] = None
+    # A title many careers share ("manager") that the career could not settle, and its careers.
+    generic_title: Optional[str] = None
+    career_choices: tuple[CareerInfo, ...] = ()
+    careers_named: tuple[CareerInfo, ...] = ()
+    # The career the conversation (or page) was about before this message.
+    previous_career: Optional[CareerInfo] = None
+
+    @property
+    def career_slug(self) -> Optional[str]:
+        """The career's slug, for queries (None when no career is settled)."""
+        return self.career.slug if self.career else None
 
 
 def join_names(names: list[str]) -> str:
@@ -129,8 +145,57 @@ def message_entities(tracker: Tracker) -> dict[str, list[str]]:
     return found
 
 
+def latest_metadata(tracker: Tracker) -> dict[str, Any]:
+    """The metadata the channel sent with the latest message (the page's career, ...)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            return metadata if isinstance(metadata, dict) else {}
+    return {}
+
+
+def careers_named_in(tracker: Tracker, session: Session, text: str,
+                     entities: dict[str, list[str]]) -> list[CareerInfo]:
+    """Careers the latest message names, by entity or in its words, in order."""
+    named: list[CareerInfo] = []
+    for value in entities.get("career", []):
+        career = queries.find_career_by_key(session, value)
+        if career and career not in named:
+            named.append(career)
+    if not named and not text.startswith("/"):
+        career = queries.find_career_in_text(session, text)
+        if career:
+            named.append(career)
+    return named
+
+
+def context_career(tracker: Tracker, session: Session) -> tuple[Optional[CareerInfo], Optional[str]]:
+    """The conversation's career, else the page's, the deployment's default or the only one loaded.
+
+    Also says how it was chosen: None (the conversation), "page" or "default".
+    """
+    slot = slot_text(tracker, "career")
+    if slot and (career := queries.find_career_by_key(session, slot)):
+        return career, None
+    page = known_text(latest_metadata(tracker).get("career"))
+    if page and (career := queries.find_career_by_key(session, page)):
+        return career, "page"
+    from bot.shared.settings import get_settings
+
+    default = get_settings().default_career
+    if default and (career := queries.find_career_by_key(session, default)):
+        return career, "default"
+    careers = queries.list_careers(session)
+    return (careers[0], None) if len(careers) == 1 else (None, None)
+
+
 def read_ask(tracker: Tracker, session: Session) -> Ask:
-    """Work out role, level and skill from the latest message, falling back to the context."""
+    """Work out career, role, level and skill from the latest message, falling back to the context.
+
+    A role named outright settles its career; a title many careers share ("manager") means the
+    role of the career the message, the conversation or the page is about, and when none is,
+    the careers it could mean are kept so the action can ask.
+    """
     text = tracker.latest_message.get("text") or ""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     entities = message_entities(tracker)
@@ -143,8 +208,31 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
     if role is None and not text.startswith("/"):
         role = queries.find_role_in_text(session, text)
         role_now = role is not None
+    named = careers_named_in(tracker, session, text, entities)
+    career_now = bool(named) or role_now
+    previous, how = context_career(tracker, session)
+    assumed: Optional[str] = None
+    if role_now and role is not None:
+        career: Optional[CareerInfo] = queries.get_career(session, role.career)
+    elif named:
+        career = named[0]
+    else:
+        career, assumed = previous, how
+    generic, choices = None, ()
+    if role is None and not text.startswith("/"):
+        generic = queries.find_generic_title_in_text(session, text)
+        if generic and career is not None:
+            role = queries.find_role(session, generic, career.slug)
+            role_now = role is not None
+        elif generic:
+            holders = queries.roles_with_title(session, generic)
+            if len(holders) == 1:
+                role, role_now = holders[0], True
+                career, career_now = queries.get_career(session, role.career), True
+            choices = tuple(queries.get_career(session, r.career) for r in holders) if len(holders) > 1 else ()
     if role is None and slot_text(tracker, "role"):
-        role = queries.get_role(session, slot_text(tracker, "role") or "")
+        remembered = queries.get_role(session, slot_text(tracker, "role") or "")
+        role = remembered if remembered and career and remembered.career == career.slug else None
     level, level_now = None, False
     if entities.get("level"):
         level, level_now = entities["level"][0], True
@@ -156,7 +244,8 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
         if skill:
             break
     kind = entities.get("skill_kind", [None])[0]
-    return Ask(text, intent, role, role_now, level, level_now, skill, kind, entities)
+    return Ask(text, intent, role, role_now, level, level_now, skill, kind, entities, career,
+               career_now, assumed, generic, choices, tuple(named), previous)
 
 
 class KnowledgeAction(Action, abc.ABC):
@@ -164,6 +253,8 @@ class KnowledgeAction(Action, abc.ABC):
 
     topic: ClassVar[str]
     action_name: ClassVar[str]
+    # Whether the answer is about one career (most are; "where do your facts come from" is not).
+    needs_career: ClassVar[bool] = True
 
     def name(self) -> str:
         """The action name in domain.yml."""
@@ -178,8 +269,26 @@ class KnowledgeAction(Action, abc.ABC):
         """Read the question, build the answer inside a session, send it, remember the topic."""
         with session_factory()() as session:
             ask = read_ask(tracker, session)
-            reply = self.build(session, ask)
+            reply = self.answer(session, ask)
         return send(dispatcher, reply, self.topic)
+
+    def answer(self, session: Session, ask: Ask) -> Reply:
+        """The reply for this topic, or a question asking which career when none is settled."""
+        if not self.needs_career:
+            return self.build(session, ask)
+        if ask.career is None:
+            return which_career(session, ask, self.action_intent(ask))
+        reply = self.build(session, ask)
+        reply.slots.setdefault("career", ask.career.slug)
+        if ask.career_assumed:
+            where = "this page is about" if ask.career_assumed == "page" else "I cover by default"
+            reply.lines.append(f"(That's for {ask.career.name.lower()}, the career {where}: "
+                               "name another career to ask about it.)")
+        return reply
+
+    def action_intent(self, ask: Ask) -> str:
+        """The intent to repeat once the learner picks a career (the one they asked with)."""
+        return ask.intent if ask.intent and ask.intent not in ("nlu_fallback", "inform") else "ask_role"
 
     @classmethod
     def for_topic(cls, topic: str) -> Optional[KnowledgeAction]:
@@ -193,9 +302,21 @@ class KnowledgeAction(Action, abc.ABC):
         return None
 
 
+def which_career(session: Session, ask: Ask, intent: str) -> Reply:
+    """Ask which career the learner means, each possible career a button that repeats the question."""
+    careers = list(ask.career_choices) or queries.list_careers(session)
+    keep = {k: v[0] for k, v in ask.entities.items() if k in ("level", "skill_kind", "stage")}
+    if ask.generic_title and ask.career_choices:
+        question = f"\"{ask.generic_title.capitalize()}\" is a job title in several careers. Which one do you mean?"
+    else:
+        question = "Which career do you mean? I can answer for each of these:"
+    buttons = [Button(c.name, intent, {**keep, "career": c.slug}) for c in careers]
+    return Reply([question], [], buttons, max_buttons=len(buttons))
+
+
 def send(dispatcher: CollectingDispatcher, reply: Reply, topic: Optional[str]) -> list[EventType]:
     """Utter the reply and return the slot events that keep the conversation's context."""
-    dispatcher.utter_message(text=reply.text(), buttons=[b.as_dict() for b in reply.buttons[:4]])
+    dispatcher.utter_message(text=reply.text(), buttons=[b.as_dict() for b in reply.buttons[:reply.max_buttons]])
     events: list[EventType] = [SlotSet(name, value) for name, value in reply.slots.items()]
     if topic:
         events.append(SlotSet("last_topic", topic))

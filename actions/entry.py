@@ -7,6 +7,23 @@ from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, pounds
 from knowledge import queries
 from knowledge.queries import QualificationInfo
 
+APPRENTICESHIP_KINDS = ("apprenticeship", "degree-apprenticeship")
+COURSE_KINDS = ("alternative-to-a-levels", "college-course", "vocational", "short-course")
+
+
+def apprenticeships_of(session: Session, career: str) -> list[QualificationInfo]:
+    """A career's apprenticeships, lowest level first (content order within a level)."""
+    items = [q for kind in APPRENTICESHIP_KINDS for q in queries.qualifications(session, career, kind)]
+    return sorted(items, key=lambda q: q.framework_level or 99)
+
+
+def describe_apprenticeship(item: QualificationInfo) -> str:
+    """"Name (Level 4, standard ST0683, 18 months)"."""
+    details = [f"Level {item.framework_level}" if item.framework_level else "",
+               f"standard {item.standard_code}" if item.standard_code else "", item.duration or ""]
+    shown = ", ".join(d for d in details if d)
+    return f"{item.name}" + (f" ({shown})" if shown else "")
+
 
 def apprentice_pay(qualification: QualificationInfo) -> str:
     """How the source describes an apprenticeship's starting pay."""
@@ -25,21 +42,25 @@ class ActionTellRequirements(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Entry requirements plus the main qualification routes."""
-        notes = queries.facts(session, "entry-requirement")
-        degree = queries.qualifications(session, kind="degree")
-        apprenticeships = queries.qualifications(session, kind="degree-apprenticeship")
+        assert ask.career is not None
+        career = ask.career.slug
+        notes = queries.facts(session, "entry-requirement", career)
+        degree = queries.qualifications(session, career, kind="degree")
+        apprenticeships = apprenticeships_of(session, career)
         lines = [notes[0].text if notes else "There is more than one way in."]
-        if degree:
-            lines.append(f"- A degree in a subject such as {', '.join(s.lower() for s in degree[0].subjects)}.")
+        subjects = [s.lower() for d in degree for s in d.subjects][:5]
+        if subjects:
+            lines.append(f"- A degree in a subject such as {', '.join(subjects)}.")
+        elif degree:
+            lines.append(f"- {degree[0].name}.")
         if apprenticeships:
-            level = apprenticeships[0].framework_level
-            lines.append(f"- Or a Level {level} degree apprenticeship in marketing or digital marketing, "
-                         f"paid while you learn." if level else "- Or a degree apprenticeship.")
-        starting = [r for r in queries.entry_routes(session) if r.kind == "starting-role"]
+            names = join_names([describe_apprenticeship(a) for a in apprenticeships[:3]])
+            lines.append(f"- Or an apprenticeship, paid while you learn: {names}.")
+        starting = [r for r in queries.entry_routes(session, career) if r.kind == "starting-role"]
         if starting:
-            names = join_names([r.name.lower() for r in starting])
+            names = join_names([r.name.lower() for r in starting[:3]])
             lines.append(f"- Hands-on experience, for example as {names}.")
-        certs = queries.certifications(session)
+        certs = queries.certifications(session, career)[:3]
         if certs:
             lines.append(f"- Certifications such as {join_names([c.name for c in certs])} strengthen your CV.")
         return Reply(lines, [n.citation for n in notes] + [q.citation for q in degree + apprenticeships]
@@ -58,15 +79,18 @@ class ActionTellDegree(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Degree expectations, useful subjects and the non-degree routes."""
-        notes = queries.facts(session, "entry-requirement")
-        degrees = queries.qualifications(session, kind="degree")
+        assert ask.career is not None
+        career = ask.career.slug
+        notes = queries.facts(session, "entry-requirement", career)
+        degrees = queries.qualifications(session, career, kind="degree")
         subjects = [s for q in degrees for s in q.subjects]
-        lines = [n.text for n in notes[:2]] or ["The guide does not say whether a degree is required."]
+        lines = [n.text for n in notes[:2]] or ["My sources don't say whether a degree is required."]
         if subjects:
             lines.append("Useful subjects: " + ", ".join(subjects) + ".")
         if degrees and degrees[0].note:
             lines.append(degrees[0].note)
-        lines += [n.text for n in notes[2:]]
+        lines += [n.text for n in notes[2:4]]
+        lines += [g.text for g in queries.gaps(session, career, "qualifications")]
         return Reply(lines, [n.citation for n in notes] + [d.citation for d in degrees],
                      [Button("Apprenticeships", "ask_apprenticeships"),
                       Button("Alternatives to A-levels", "ask_alternatives"),
@@ -74,22 +98,34 @@ class ActionTellDegree(KnowledgeAction):
 
 
 class ActionTellApprenticeships(KnowledgeAction):
-    """Level 6 degree apprenticeships and what apprentices earn."""
+    """Apprenticeships: each standard with its level, length and pay where the sources give them."""
 
     topic = "apprenticeships"
     action_name = "action_tell_apprenticeships"
 
     def build(self, session: Session, ask: Ask) -> Reply:
-        """Each degree apprenticeship with its level and starting pay."""
-        items = queries.qualifications(session, kind="degree-apprenticeship")
-        lines = ["Degree apprenticeships let you earn while studying for a degree:"]
-        for item in items:
-            level = f" (Level {item.framework_level})" if item.framework_level else ""
-            lines.append(f"- {item.name}{level}: {apprentice_pay(item)}.")
-        return Reply(lines, [i.citation for i in items],
-                     [Button("Other routes in", "ask_requirements"),
-                      Button("Alternatives to A-levels", "ask_alternatives"),
-                      Button("Manager pay", "ask_salary", {"role": "ecommerce-manager"})])
+        """Each apprenticeship with its level, length and starting pay."""
+        assert ask.career is not None
+        career = ask.career
+        items = apprenticeships_of(session, career.slug)
+        wanted = set(ask.entities.get("qualification", []))
+        chosen = [i for i in items if i.slug in wanted] or items
+        gaps = [g.text for g in queries.gaps(session, career.slug, "apprenticeships")]
+        if not items:
+            return Reply([f"My sources name no apprenticeship for {career.name.lower()}.", *gaps], [],
+                         [Button("Other routes in", "ask_requirements"), Button("Talk to an adviser", "request_human")])
+        lines = [f"Apprenticeships into {career.name.lower()} let you earn while you learn:"]
+        for item in chosen[:6]:
+            pay = apprentice_pay(item)
+            lines.append(f"- {describe_apprenticeship(item)}"
+                         + (f": {pay}." if item.apprentice_pay_min_gbp or item.apprentice_pay_note else "."))
+        lines += gaps[:2]
+        main = queries.get_role(session, career.main_role) if career.main_role else None
+        buttons = [Button("Other routes in", "ask_requirements"),
+                   Button("Alternatives to A-levels", "ask_alternatives")]
+        if main:
+            buttons.append(Button(f"{main.title} pay", "ask_salary", {"role": main.slug}))
+        return Reply(lines, [i.citation for i in chosen[:6]], buttons)
 
 
 class ActionTellAlternatives(KnowledgeAction):
@@ -100,12 +136,20 @@ class ActionTellAlternatives(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The A-level alternatives and vocational qualifications."""
-        alternatives = queries.qualifications(session, kind="alternative-to-a-levels")
-        vocational = queries.qualifications(session, kind="vocational")
-        names = " and ".join(a.name.split(" in ")[0] + "s" for a in alternatives)
-        lines = [f"You don't need A-levels: {names} in relevant subjects are viable alternatives."]
-        lines += [f"{v.name}s: {v.note}" for v in vocational if v.note]
-        return Reply(lines, [q.citation for q in alternatives + vocational],
+        assert ask.career is not None
+        career = ask.career.slug
+        alternatives = queries.qualifications(session, career, kind="alternative-to-a-levels")
+        courses = [q for kind in COURSE_KINDS[1:] for q in queries.qualifications(session, career, kind)]
+        lines = []
+        if alternatives:
+            names = " and ".join(a.name.split(" in ")[0] + "s" for a in alternatives)
+            lines.append(f"You don't need A-levels: {names} in relevant subjects are viable alternatives.")
+        lines += [f"{v.name}: {v.note}" if v.note else v.name for v in courses[:4]]
+        lines += [g.text for g in queries.gaps(session, career, "qualifications")][:1]
+        if not lines:
+            lines = [f"My sources don't name college courses or A-level alternatives for "
+                     f"{ask.career.name.lower()}."]
+        return Reply(lines, [q.citation for q in alternatives + courses[:4]],
                      [Button("Apprenticeships", "ask_apprenticeships"),
                       Button("Do I need a degree?", "ask_degree"),
                       Button("Plan my route", "request_plan")])
@@ -119,10 +163,15 @@ class ActionTellCertifications(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The certifications the source recommends and why."""
-        certs = queries.certifications(session)
+        assert ask.career is not None
+        certs = queries.certifications(session, ask.career.slug)
         wanted = set(ask.entities.get("certification", []))
         if wanted:
             certs = [c for c in certs if c.slug in wanted] or certs
+        if not certs:
+            gaps = [g.text for g in queries.gaps(session, ask.career.slug, "certifications")]
+            return Reply([f"My sources name no certification for {ask.career.name.lower()}.", *gaps], [],
+                         [Button("Qualifications", "ask_requirements"), Button("Skills", "ask_skills")])
         lines = ["Certifications worth considering:"]
         lines += [f"- {c.name}" + (f" ({c.provider})" if c.provider and c.provider not in c.name else "")
                   for c in certs]
@@ -142,7 +191,8 @@ class ActionTellExperience(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Entry routes, grouped as the source gives them."""
-        routes = queries.entry_routes(session)
+        assert ask.career is not None
+        routes = queries.entry_routes(session, ask.career.slug)
         wanted = set(ask.entities.get("entry_route", []))
         chosen = [r for r in routes if r.slug in wanted]
         if chosen:
@@ -151,9 +201,10 @@ class ActionTellExperience(KnowledgeAction):
                          [Button("Other ways in", "ask_experience"),
                           Button("Plan my route", "request_plan")])
         starting = [r.name for r in routes if r.kind == "starting-role"]
-        lines = ["Experience matters as much as qualifications. Ways to get it:",
-                 "- Starting roles: " + "; ".join(starting) + "."]
-        lines += [f"- {r.name}: {r.description}" for r in routes if r.kind != "starting-role"]
+        lines = [f"Ways to get experience for {ask.career.name.lower()}:"]
+        if starting:
+            lines.append("- Starting roles: " + "; ".join(starting[:5]) + ".")
+        lines += [f"- {r.name}: {r.description}" for r in routes if r.kind != "starting-role"][:5]
         return Reply(lines, [r.citation for r in routes],
                      [Button("Plan my route", "request_plan"), Button("Skills to build", "ask_skills"),
                       Button("Entry-level pay", "ask_salary", {"level": "entry"})])

@@ -10,23 +10,27 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import Button, Reply, join_names, message_entities, pounds, send, session_factory, slot_text
+from actions.base import (
+    Button,
+    Reply,
+    context_career,
+    join_names,
+    message_entities,
+    pounds,
+    send,
+    session_factory,
+    slot_text,
+)
+from actions.entry import COURSE_KINDS, apprenticeships_of, describe_apprenticeship
 from actions.salary import describe_band
 from knowledge import queries
 from knowledge.matching import find_in_text
-from knowledge.queries import Citation, RoleInfo
+from knowledge.queries import CareerInfo, Citation, RoleInfo, StageInfo
 
-STAGE_LABELS: dict[str, str] = {
-    "school": "at school or college", "university": "at university", "graduate": "a graduate",
-    "retail": "working in retail", "marketing": "working in marketing",
-    "customer-service": "working in customer service", "in-ecommerce": "already in e-commerce",
-}
-# How each stage reads after "from" in a plan's heading.
-STAGE_ORIGINS: dict[str, str] = {
-    "school": "school or college", "university": "university", "graduate": "graduation",
-    "retail": "retail", "marketing": "marketing", "customer-service": "customer service",
-    "in-ecommerce": "your current role",
-}
+# The stage of a learner already on the career's ladder; the other stages are the content's
+# (vocabulary.yml), and each career offers those its entry routes suit.
+IN_CAREER = "in-career"
+SCHOOL = "school"
 STUDY_STAGES = ("university", "graduate")
 # Words that introduce the learner's goal; roles named after them are goals, before them current.
 _GOAL_MARKER = re.compile(r"\b(want(?:s|ed)? to|wanna|become|becoming|be an?|get to|get into|"
@@ -47,9 +51,45 @@ def _split_goal(text: str) -> tuple[str, str]:
     return text[:match.start()], text[match.start():]
 
 
-def _subject_in(session: Session, text: str) -> Optional[str]:
-    subjects = {s: s for q in queries.qualifications(session, kind="degree") for s in q.subjects}
-    return find_in_text(text, subjects)
+def stage_info(session: Session, key: Optional[str], career: Optional[CareerInfo] = None) -> Optional[StageInfo]:
+    """The stage with this key (the in-career stage worded for `career`), or None."""
+    if key == IN_CAREER:
+        name = career.name.lower() if career else "the career"
+        return StageInfo(IN_CAREER, f"Already in {name}", f"already in {name}", "your current role")
+    return next((s for s in queries.stages(session) if s.key == key), None)
+
+
+def known_stage(session: Session, key: Any) -> bool:
+    """Whether `key` is a stage the plan understands."""
+    return isinstance(key, str) and stage_info(session, key) is not None
+
+
+def plan_career(session: Session, tracker: Tracker) -> Optional[CareerInfo]:
+    """The career the plan is about: the goal's, else the conversation's (or page's)."""
+    goal = queries.get_role(session, slot_text(tracker, "plan_goal") or "")
+    if goal:
+        return queries.get_career(session, goal.career)
+    return context_career(tracker, session)[0]
+
+
+def _subjects(session: Session, career: Optional[str]) -> list[str]:
+    careers = [career] if career else [c.slug for c in queries.list_careers(session)]
+    return [s for c in careers for q in queries.qualifications(session, c, kind="degree") for s in q.subjects]
+
+
+def _subject_in(session: Session, text: str, career: Optional[str] = None) -> Optional[str]:
+    return find_in_text(text, {s: s for s in _subjects(session, career)})
+
+
+def _inside_career_name(session: Session, stage: StageInfo, text: str) -> bool:
+    """Whether every mention of the stage's word is part of a career's name ("online retail")."""
+    word = stage.key.replace("-", " ")
+    lowered = text.lower()
+    if word not in lowered:
+        return False
+    names = {n for c in queries.list_careers(session) for n in (c.name.lower(), *c.synonyms)
+             if word in n and n != word and n in lowered}
+    return lowered.count(word) == sum(lowered.count(n) for n in names)
 
 
 # "a degree in history", "graduated in law", "studying physics", "a chemistry degree": the
@@ -125,12 +165,12 @@ class ValidateCareerPlanForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        """Stage, then subject (students) or current role (in e-commerce), then goal."""
+        """Stage, then subject (students) or current role (already in the career), then goal."""
         stage = tracker.get_slot("plan_stage")
         extra = []
         if stage in STUDY_STAGES:
             extra.append("plan_subject")
-        if stage == "in-ecommerce":
+        if stage == IN_CAREER:
             extra.append("plan_current_role")
         return ["plan_stage", *extra, "plan_goal"]
 
@@ -145,15 +185,20 @@ class ValidateCareerPlanForm(FormValidationAction):
                 return only, None
             return None, only
         now, goal = _split_goal(text)
-        current = queries.find_role_in_text(session, now) if now.strip() else None
-        wanted = queries.find_role_in_text(session, goal) if goal.strip() else None
+        career = context_career(tracker, session)[0]
+        slug = career.slug if career else None
+        current = queries.find_role_in_text(session, now, slug) if now.strip() else None
+        named = queries.find_career_in_text(session, goal) if goal.strip() else None
+        wanted = queries.find_role_in_text(session, goal, named.slug if named else slug) if goal.strip() else None
+        if wanted is None and named and named.main_role:
+            wanted = queries.get_role(session, named.main_role)
         if not goal and current and tracker.get_slot("requested_slot") == "plan_goal":
             current, wanted = None, current
         return current, wanted
 
     async def extract_plan_stage(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
-        """Stage from a button, a stage word, study words, or a current e-commerce role."""
+        """Stage from a button, a stage word, study words, or a current rung of a career."""
         if not _plan_message(tracker):
             return {}
         if tracker.get_slot("plan_stage") and tracker.get_slot("requested_slot") != "plan_stage":
@@ -161,13 +206,13 @@ class ValidateCareerPlanForm(FormValidationAction):
         entities = message_entities(tracker)
         text = tracker.latest_message.get("text") or ""
         now, _goal = _split_goal(text)
-        stages = [s for s in entities.get("stage", []) if s in STAGE_LABELS]
-        lowered = text.lower()
-        if "retail" in stages and lowered.count("retail") == lowered.count("online retail"):
-            stages.remove("retail")  # "online retail" names the career, not the learner's job
-        if any(q in _SCHOOL_QUALIFICATIONS for q in entities.get("qualification", [])):
-            stages.append("school")
         with session_factory()() as session:
+            stages = [s for s in entities.get("stage", []) if known_stage(session, s)]
+            # "online retail" names a career, not the learner's job.
+            stages = [s for s in stages if s == IN_CAREER or text.startswith("/")
+                      or not _inside_career_name(session, stage_info(session, s), text)]  # type: ignore[arg-type]
+            if any(q in _SCHOOL_QUALIFICATIONS for q in entities.get("qualification", [])):
+                stages.append(SCHOOL)
             current, _ = self._roles(tracker, session)
             subject = _subject_in(session, now) or named_subject(now)
             if not text.startswith("/") and _STUDY_WORDS.search(now.lower()) and (
@@ -175,7 +220,7 @@ class ValidateCareerPlanForm(FormValidationAction):
                 stage = "graduate" if _GRADUATED.search(now.lower()) else "university"
                 return {"plan_stage": stage, **({"plan_subject": subject} if subject else {})}
         if current is not None and current.track == "ladder":
-            return {"plan_stage": "in-ecommerce", "plan_current_role": current.slug}
+            return {"plan_stage": IN_CAREER, "plan_current_role": current.slug}
         if stages:
             return {"plan_stage": stages[0]}
         return {}
@@ -201,7 +246,7 @@ class ValidateCareerPlanForm(FormValidationAction):
 
     async def extract_plan_current_role(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> dict[str, Any]:
-        """The learner's current rung, when they are already in e-commerce."""
+        """The learner's current rung, when they are already in the career."""
         if not _plan_message(tracker):
             return {}
         with session_factory()() as session:
@@ -220,7 +265,8 @@ class ValidateCareerPlanForm(FormValidationAction):
     def validate_plan_stage(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:
         """Accept only known stages."""
-        return {"plan_stage": value if value in STAGE_LABELS else None}
+        with session_factory()() as session:
+            return {"plan_stage": value if known_stage(session, value) else None}
 
     def validate_plan_goal(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
@@ -237,62 +283,101 @@ class ValidateCareerPlanForm(FormValidationAction):
         return {"plan_current_role": role.slug if role and role.track == "ladder" else None}
 
 
-def _first_rung(session: Session) -> Optional[RoleInfo]:
-    ladder = queries.ladder(session)
+def _first_rung(session: Session, career: str) -> Optional[RoleInfo]:
+    ladder = queries.ladder(session, career)
     return ladder[0] if ladder else None
+
+
+def _school_steps(session: Session, career: str, cites: list[Citation]) -> list[str]:
+    """Qualifications to take at school or college, then a degree or an apprenticeship."""
+    steps = []
+    courses = [q for kind in COURSE_KINDS[:2] for q in queries.qualifications(session, career, kind)]
+    apprenticeships = apprenticeships_of(session, career)
+    degree = queries.qualifications(session, career, kind="degree")
+    cites += [q.citation for q in courses[:2] + apprenticeships[:2] + degree[:1]]
+    if courses:
+        steps.append("Finish A-levels, or " + " or ".join(c.name for c in courses[:2]) + ".")
+    after = []
+    subjects = [s.lower() for d in degree for s in d.subjects][:4]
+    if degree:
+        after.append("a degree" + (f" ({', '.join(subjects)})" if subjects else ""))
+    if apprenticeships:
+        first = apprenticeships[0]
+        pay = (f", around {pounds(first.apprentice_pay_min_gbp)} a year while you learn"
+               if first.apprentice_pay_min_gbp else "")
+        after.append(f"an apprenticeship such as {describe_apprenticeship(first)}{pay}")
+    if after:
+        steps.append("Then " + " or ".join(after) + ".")
+    extras = [r for r in queries.entry_routes(session, career, stage=SCHOOL)
+              if r.kind in ("experience", "learning")]
+    cites += [r.citation for r in extras]
+    if extras:
+        steps.append("Meanwhile: " + join_names([r.name.lower() for r in extras]) + ".")
+    return steps
+
+
+def _study_steps(session: Session, career: str, stage: str, subject: Optional[str],
+                 cites: list[Citation]) -> list[str]:
+    """Whether the learner's subject is one employers name, then the ways in for graduates."""
+    steps = []
+    degree = queries.qualifications(session, career, kind="degree")
+    subjects = [s for d in degree for s in d.subjects]
+    cites += [d.citation for d in degree]
+    named = join_names([s.lower() for s in subjects])
+    if subject and subject in subjects:
+        steps.append(f"Your {subject.lower()} degree is one employers look for.")
+    elif subject and subject != "other" and named:
+        steps.append(f"My sources don't name {subject.lower()}; the degree subjects they name are "
+                     f"{named}, so build the experience below.")
+    elif named:
+        steps.append(f"The degree subjects my sources name are {named}.")
+    routes = [r for r in queries.entry_routes(session, career, stage=stage)
+              if r.kind in ("scheme", "starting-role", "experience")]
+    cites += [r.citation for r in routes]
+    if routes:
+        steps.append("Get in through " + "; ".join(r.name.lower() for r in routes[:4]) + ".")
+    return steps
+
+
+def _work_steps(session: Session, career: str, stage: StageInfo, cites: list[Citation]) -> list[str]:
+    """From a job elsewhere: the starting roles and learning the career's routes suit it to."""
+    routes = queries.entry_routes(session, career, stage=stage.key)
+    cites += [r.citation for r in routes]
+    steps = []
+    starts = [r.name.lower() for r in routes if r.kind in ("starting-role", "scheme")]
+    if starts:
+        steps.append(f"Use your {stage.origin} experience to move into " + " or ".join(starts[:3]) + ".")
+    learning = [r.name.lower() for r in routes if r.kind in ("experience", "learning")]
+    if learning:
+        steps.append("Build know-how with " + " and ".join(learning[:3]) + ".")
+    return steps
 
 
 def build_plan(session: Session, stage: str, subject: Optional[str], current: Optional[str],
                goal_slug: str) -> Reply:
     """Step-by-step plan from `stage` to the goal role, with pay at each step."""
-    goal = queries.get_role(session, goal_slug) or queries.get_role(
-        session, queries.get_career(session).main_role or "")
+    goal = queries.get_role(session, goal_slug)
     assert goal is not None
+    career = queries.get_career(session, goal.career)
     cites: list[Citation] = []
     steps: list[str] = []
-    if stage == "school":
-        alts = queries.qualifications(session, kind="alternative-to-a-levels")
-        apprenticeships = queries.qualifications(session, kind="degree-apprenticeship")
-        degree = queries.qualifications(session, kind="degree")
-        cites += [q.citation for q in alts + apprenticeships + degree]
-        steps.append("Finish A-levels, or a " + " or ".join(a.name.split(" in ")[0] for a in alts)
-                     + " in a relevant subject.")
-        pay = next((a.apprentice_pay_min_gbp for a in apprenticeships if a.apprentice_pay_min_gbp), None)
-        steps.append("Then a degree (" + ", ".join(s.lower() for d in degree for s in d.subjects)
-                     + ") or a Level 6 degree apprenticeship in marketing or digital marketing"
-                     + (f" (around {pounds(pay)} a year while you learn)." if pay else "."))
-        extras = [r for r in queries.entry_routes(session, stage="school") if r.kind in ("experience", "learning")]
-        cites += [r.citation for r in extras]
-        if extras:
-            steps.append("Meanwhile: " + join_names([r.name.lower() for r in extras]) + ".")
+    start = queries.get_role(session, current) if current else None
+    if start is not None and start.career != goal.career:
+        link = next((r for r in queries.related_careers(session, start.career)
+                     if r.slug == goal.career), None)
+        if link:
+            steps.append(link.text)
+            cites.append(link.citation)
+        start = None
+        current = None
+    info = stage_info(session, stage, career)
+    if stage == SCHOOL:
+        steps += _school_steps(session, career.slug, cites)
     elif stage in STUDY_STAGES:
-        degree = queries.qualifications(session, kind="degree")
-        subjects = [s for d in degree for s in d.subjects]
-        cites += [d.citation for d in degree]
-        named = join_names([s.lower() for s in subjects])
-        if subject and subject in subjects:
-            steps.append(f"Your {subject.lower()} degree is one employers look for.")
-        elif subject and subject != "other":
-            steps.append(f"Most employers want a solid educational foundation. The guide doesn't name "
-                         f"{subject.lower()}; the degree subjects it names are {named}, so build the "
-                         "experience and certifications below.")
-        else:
-            steps.append("Most employers want a solid educational foundation; the degree subjects "
-                         f"the guide names are {named}.")
-        routes = queries.entry_routes(session, stage=stage)
-        cites += [r.citation for r in routes]
-        steps.append("Get in through " + "; ".join(r.name.lower() for r in routes
-                                                     if r.kind in ("scheme", "starting-role", "experience")) + ".")
-    elif stage in ("retail", "marketing", "customer-service"):
-        routes = queries.entry_routes(session, stage=stage)
-        cites += [r.citation for r in routes]
-        starts = [r.name.lower() for r in routes if r.kind == "starting-role"]
-        steps.append(f"Use your {STAGE_LABELS[stage].removeprefix('working in ')} experience to move into "
-                     + " or ".join(starts) + ".")
-        learning = [r.name.lower() for r in routes if r.kind in ("experience", "learning")]
-        if learning:
-            steps.append("Build online know-how with " + " and ".join(learning) + ".")
-    start = queries.get_role(session, current) if current else _first_rung(session)
+        steps += _study_steps(session, career.slug, stage, subject, cites)
+    elif info is not None and stage != IN_CAREER:
+        steps += _work_steps(session, career.slug, info, cites)
+    start = start or _first_rung(session, career.slug)
     if start is not None:
         path = queries.path_between(session, start.slug, goal.slug)
         if current and path == []:
@@ -300,7 +385,7 @@ def build_plan(session: Session, stage: str, subject: Optional[str], current: Op
             steps.append(f"You're already {article} {goal.title.lower()}: "
                          "look at specialisms or the next rung.")
         elif path is None and current:
-            steps.append(f"The guide shows no route from {start.title.lower()} to {goal.title.lower()}.")
+            steps.append(f"My sources show no route from {start.title.lower()} to {goal.title.lower()}.")
         else:
             chain = ([] if current else [start]) + [m.to_role for m in (path or [])]
             cites += [m.citation for m in (path or [])]
@@ -309,25 +394,23 @@ def build_plan(session: Session, stage: str, subject: Optional[str], current: Op
                 if band:
                     cites.append(band.citation)
                 steps.append(f"{role.title}" + (f": {describe_band(band)}." if band else "."))
-    certs = queries.certifications(session)
+    certs = queries.certifications(session, career.slug)[:2]
     cites += [c.citation for c in certs]
-    steps.append("Along the way: get " + " and ".join(c.name for c in certs) + "; build "
-                 + _skills_to_build(session, stage) + "; find a mentor and network.")
-    origin = start.title.lower() if current and start else STAGE_ORIGINS.get(stage, "where you are")
+    along = ([f"get {' and '.join(c.name for c in certs)}"] if certs else []) + [
+        f"build {_skills_to_build(session, career.slug)}", "find a mentor and network"]
+    steps.append("Along the way: " + "; ".join(along) + ".")
+    origin = start.title.lower() if current and start else (info.origin if info else "where you are")
     lines = [f"Your route from {origin} to {goal.title.lower()}:"]
     lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
     return Reply(lines, cites, [Button("Skills in detail", "ask_skills"),
                                 Button("Pay at each level", "ask_salary"),
                                 Button("Talk to an adviser", "request_human")],
-                 slots={"role": goal.slug})
+                 slots={"role": goal.slug, "career": career.slug})
 
 
-def _skills_to_build(session: Session, stage: str) -> str:
-    technical = queries.skills(session, kind="technical")
-    names = [s.name for s in technical[:3]]
-    if stage in ("school", "university", "graduate"):
-        names.append("leadership")
-    return ", ".join(n if n.isupper() or n.startswith(("SEO", "Google")) else n.lower() for n in names)
+def _skills_to_build(session: Session, career: str) -> str:
+    technical = queries.skills(session, career, kind="technical")
+    return ", ".join(n if n[:2].isupper() else n[0].lower() + n[1:] for n in (s.name for s in technical[:3]))
 
 
 class ActionMakePlan(Action):
@@ -340,12 +423,18 @@ class ActionMakePlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Build the plan from the plan slots."""
-        stage = slot_text(tracker, "plan_stage")
-        stage = stage if stage in STAGE_LABELS else "retail"
         with session_factory()() as session:
-            goal = slot_text(tracker, "plan_goal") or queries.get_career(session).main_role or ""
-            reply = build_plan(session, stage, slot_text(tracker, "plan_subject"),
-                               slot_text(tracker, "plan_current_role"), goal)
+            stage = slot_text(tracker, "plan_stage")
+            stage = stage if known_stage(session, stage) else None
+            career = plan_career(session, tracker)
+            goal = slot_text(tracker, "plan_goal") or (career.main_role if career else None)
+            if goal is None or queries.get_role(session, goal) is None:
+                reply = Reply(["Which career would you like a route plan for?"], [],
+                              [Button(c.name, "request_plan", {"career": c.slug})
+                               for c in queries.list_careers(session)], max_buttons=8)
+            else:
+                reply = build_plan(session, stage or "", slot_text(tracker, "plan_subject"),
+                                   slot_text(tracker, "plan_current_role"), goal)
         # Forget the details so the next "plan my route" starts afresh.
         resets = [SlotSet(name, None) for name in
                   ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")]

@@ -6,17 +6,31 @@ from typing import Optional
 from sqlalchemy.orm import Session
 
 from actions.base import Ask, Button, KnowledgeAction, Reply, join_names
-from actions.plan import STAGE_LABELS
+from actions.plan import stage_info
 from actions.salary import describe_band
 from knowledge import queries
 from knowledge.matching import find_in_text
-from knowledge.queries import RoleInfo
+from knowledge.queries import CareerInfo, RoleInfo
 
 
 def pay_hint(session: Session, role: RoleInfo) -> str:
-    """" (pay …)" for a role linked to a salary band, else nothing."""
+    """" (pay …, source)" for a role the content gives a figure for, else nothing."""
     band = queries.salary_for_role(session, role.slug)
-    return f" (pay: {describe_band(band)})" if band else ""
+    return f" (pay: {describe_band(band)}, {band.citation.source})" if band else ""
+
+
+def related_lines(session: Session, career: CareerInfo, limit: int = 3) -> tuple[list[str], list]:
+    """Careers people move into from `career`, with the first rung's pay where the base has it."""
+    lines, cites = [], []
+    for link in queries.related_careers(session, career.slug)[:limit]:
+        pay = ""
+        if link.slug:
+            other = queries.get_career(session, link.slug)
+            main = queries.get_role(session, other.main_role) if other.main_role else None
+            pay = pay_hint(session, main) if main else ""
+        lines.append(f"- {link.name}{pay}: {link.text}")
+        cites.append(link.citation)
+    return lines, cites
 
 
 class ActionTellProgression(KnowledgeAction):
@@ -27,11 +41,13 @@ class ActionTellProgression(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Ladder in order, then a line on specialisms and independence."""
-        rungs = queries.ladder(session)
-        vertical = queries.moves(session, kind="vertical")
-        lines = ["The usual ladder: " + " → ".join(r.title for r in rungs) + "."]
-        specialisms = queries.list_roles(session, track="specialisation")
-        independent = queries.list_roles(session, track="independent")
+        assert ask.career is not None
+        career = ask.career.slug
+        rungs = queries.ladder(session, career)
+        vertical = queries.moves(session, kind="vertical", career=career)
+        lines = [f"The usual {ask.career.name.lower()} ladder: " + " → ".join(r.title for r in rungs) + "."]
+        specialisms = queries.list_roles(session, career, track="specialisation")
+        independent = queries.list_roles(session, career, track="independent")
         if specialisms:
             lines.append("You can also specialise: " + join_names([r.title for r in specialisms]) + ".")
         if independent:
@@ -51,14 +67,15 @@ class ActionTellNextStep(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Next rung with pay, or the options at the top of the ladder."""
+        assert ask.career is not None
         role = ask.role
-        stage = next((s for s in ask.entities.get("stage", []) if s in STAGE_LABELS), None)
+        stage = next((s for s in ask.entities.get("stage", []) if stage_info(session, s)), None)
         if stage is not None and not ask.role_from_message:
-            return stage_next_step(session, stage)
+            return stage_next_step(session, ask.career, stage)
         if role is None:
             return Reply(["Which role are you in now? Tell me and I'll show you the next step."],
                          [], [Button(r.title, "ask_next_step", {"role": r.slug})
-                              for r in queries.ladder(session)[:4]])
+                              for r in queries.ladder(session, ask.career.slug)[:4]])
         return next_step_reply(session, role)
 
 
@@ -69,20 +86,31 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
         move = queries.moves_from(session, role.slug, kind="vertical")[0]
         lines = [f"After {role.title.lower()}, the next step up is {up.title.lower()}{pay_hint(session, up)}.",
                  move.description]
+        cites = [move.citation]
+        if role.rank == 1:
+            career = queries.get_career(session, role.career)
+            moves, more = related_lines(session, career, 2)
+            if moves:
+                lines += ["People also move across into:", *moves]
+                cites += more
         after = queries.next_rung(session, up.slug)
         buttons = [Button("And after that?", "ask_next_step", {"role": up.slug})] if after else []
         buttons += [Button("Skills to build", "ask_skills"), Button("Whole ladder", "ask_progression")]
-        return Reply(lines, [move.citation], buttons, slots={"role": up.slug})
+        return Reply(lines, cites, buttons, slots={"role": up.slug})
     branches = queries.moves_from(session, role.slug)
     if role.track == "ladder" and role.rank and not branches:
-        independent = queries.moves(session, kind="independent")
-        lines = [f"{role.title} is the top of the ladder the guide describes."]
+        independent = queries.moves(session, kind="independent", career=role.career)
+        lines = [f"{role.title} is the top of the ladder my sources describe."]
         if independent:
             lines.append("Beyond it, some people work for themselves: "
                          + join_names([m.name.lower() for m in independent]) + ".")
-        return Reply(lines, [role.citation] + [m.citation for m in independent],
+        career = queries.get_career(session, role.career)
+        moves, cites = related_lines(session, career, 2)
+        if moves:
+            lines += ["Some move across into a related career:", *moves]
+        return Reply(lines, [role.citation] + [m.citation for m in independent] + cites,
                      [Button("Going independent", "ask_self_employment"),
-                      Button("Director pay", "ask_salary", {"role": role.slug})],
+                      Button(f"{role.title} pay", "ask_salary", {"role": role.slug})],
                      slots={"role": role.slug})
     if branches:
         lines = [f"From {role.title.lower()} you can:"] + [f"- {b.name.lower()}: {b.description}"
@@ -90,16 +118,21 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
         return Reply(lines, [b.citation for b in branches],
                      [Button("Specialisms", "ask_specialisations"),
                       Button("Going independent", "ask_self_employment")], slots={"role": role.slug})
-    return Reply([f"{role.title}: {role.summary} The guide doesn't describe a further step from here."],
+    return Reply([f"{role.title}: {role.summary} My sources don't describe a further step from here."],
                  [role.citation], [Button("Whole ladder", "ask_progression")], slots={"role": role.slug})
 
 
-def stage_next_step(session: Session, stage: str) -> Reply:
-    """Next steps into e-commerce for someone not yet in it (a marketing assistant, a student)."""
-    routes = queries.entry_routes(session, stage=stage)
-    first = queries.ladder(session)[:1]
-    lines = [f"As someone {STAGE_LABELS[stage]}, good next steps into e-commerce:"]
+def stage_next_step(session: Session, career: CareerInfo, stage: str) -> Reply:
+    """Next steps into a career for someone not yet in it (a marketing assistant, a student)."""
+    info = stage_info(session, stage, career)
+    assert info is not None
+    routes = queries.entry_routes(session, career.slug, stage=stage)
+    first = queries.ladder(session, career.slug)[:1]
+    lines = [f"As someone {info.as_someone}, good next steps into {career.name.lower()}:"]
     lines += [f"- {r.name}: {r.description}" for r in routes[:4]]
+    if not routes:
+        lines.append("My sources name no route meant for your stage; these are the usual ways in:")
+        lines += [f"- {r.name}: {r.description}" for r in queries.entry_routes(session, career.slug)[:3]]
     if first:
         lines.append(f"From there, the ladder starts at {first[0].title.lower()}{pay_hint(session, first[0])}.")
     return Reply(lines, [r.citation for r in routes],
@@ -107,17 +140,18 @@ def stage_next_step(session: Session, stage: str) -> Reply:
                   Button("Skills to build", "ask_skills"), Button("Whole ladder", "ask_progression")])
 
 
-def roles_in_order(session: Session, text: str, entities: list[str]) -> list[RoleInfo]:
+def roles_in_order(session: Session, text: str, entities: list[str],
+                   career: Optional[str] = None) -> list[RoleInfo]:
     """Roles mentioned in a message, in the order they appear ("from X to Y")."""
     roles = []
     for value in entities:
-        role = queries.get_role(session, value) or queries.find_role(session, value)
+        role = queries.get_role(session, value) or queries.find_role(session, value, career)
         if role and role not in roles:
             roles.append(role)
     if len(roles) < 2 and " to " in text.lower():
         before, _, after = text.lower().partition(" to ")
-        first = queries.find_role_in_text(session, before)
-        second = queries.find_role_in_text(session, after)
+        first = queries.find_role_in_text(session, before, career)
+        second = queries.find_role_in_text(session, after, career)
         if first and second:
             roles = [first, second]
     return roles
@@ -131,11 +165,12 @@ class ActionTellPath(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The chain of moves from one role to another, with pay along the way."""
-        roles = roles_in_order(session, ask.text, ask.entities.get("role", []))
+        assert ask.career is not None
+        roles = roles_in_order(session, ask.text, ask.entities.get("role", []), ask.career.slug)
         start: Optional[RoleInfo] = roles[0] if len(roles) >= 2 else None
-        goal: Optional[RoleInfo] = roles[1] if len(roles) >= 2 else (roles[0] if roles else None)
+        goal: Optional[RoleInfo] = roles[1] if len(roles) >= 2 else (roles[0] if roles else ask.role)
         if start is None:
-            ladder = queries.ladder(session)
+            ladder = queries.ladder(session, goal.career if goal else ask.career.slug)
             start = ladder[0] if ladder else None
         if start is None or goal is None:
             return Reply(["Tell me where you are and where you want to get to, for example "
@@ -145,14 +180,16 @@ class ActionTellPath(KnowledgeAction):
         if path is None:
             back = queries.path_between(session, goal.slug, start.slug)
             note = " It's a step down the ladder, not up." if back else ""
-            return Reply([f"The guide shows no route from {start.title.lower()} to {goal.title.lower()}.{note}"],
+            return Reply([f"My sources show no route from {start.title.lower()} to {goal.title.lower()}.{note}"],
                          [], [Button("Whole ladder", "ask_progression")])
         if not path:
             return Reply([f"You're already there: {goal.title}."], [],
                          [Button("What comes next?", "ask_next_step", {"role": goal.slug})])
         lines = [f"From {start.title.lower()} to {goal.title.lower()}, {len(path)} step{'s' if len(path) > 1 else ''}:"]
         lines += [f"{i}. {m.to_role.title}{pay_hint(session, m.to_role)}" for i, m in enumerate(path, 1)]
-        lines.append("The guide gives no fixed timings: each step comes with experience and results.")
+        timing = [g.text for g in queries.gaps(session, goal.career, "progression")]
+        lines.append(timing[0] if timing else
+                     "My sources give no fixed timings: each step comes with experience and results.")
         return Reply(lines, [m.citation for m in path],
                      [Button("Skills to build", "ask_skills"), Button("Plan my route", "request_plan"),
                       Button("Networking and mentoring", "ask_networking")], slots={"role": goal.slug})
@@ -164,9 +201,11 @@ def specialism_in_text(roles: list[RoleInfo], text: str) -> Optional[RoleInfo]:
         return None
     names: dict[str, str] = {}
     for role in roles:
-        focus = role.title.lower().replace(" e-commerce manager", "")
-        for name in {focus, focus.replace("-", " "), focus.replace("-", ""), focus.split()[0].split("-")[0]}:
-            names.setdefault(name, role.slug)
+        for phrase in filter(None, (role.focus, role.title)):
+            focus = phrase.lower()
+            for name in {focus, focus.replace("-", " "), focus.replace("-", ""),
+                         focus.split()[0].split("-")[0]}:
+                names.setdefault(name, role.slug)
     slug = find_in_text(text, names)
     return next((r for r in roles if r.slug == slug), None)
 
@@ -179,20 +218,24 @@ class ActionTellSpecialisations(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Each specialism with its focus, or just the one the learner named."""
-        roles = queries.list_roles(session, track="specialisation")
+        assert ask.career is not None
+        roles = queries.list_roles(session, ask.career.slug, track="specialisation")
+        if not roles:
+            return Reply([f"My sources name no specialisms in {ask.career.name.lower()}."], [],
+                         [Button("Career ladder", "ask_progression"), Button("Related careers", "ask_related")])
         named = ask.role if ask.role_from_message and ask.role and ask.role.track == "specialisation" \
             else specialism_in_text(roles, ask.text)
         if named:
             role = named
             return Reply([f"{role.title}: {role.summary}",
-                          f"It's one of {len(roles)} specialisms open to e-commerce managers."], [role.citation],
+                          f"It's one of {len(roles)} specialisms in {ask.career.name.lower()}."], [role.citation],
                          [Button("All specialisms", "ask_specialisations"),
                           Button("Career ladder", "ask_progression"),
                           Button("Skills needed", "ask_skills")], slots={"role": role.slug})
         lines = ["Instead of (or as well as) climbing the ladder, you can specialise:"]
-        lines += [f"- {r.title}: {r.focus}" for r in roles]
+        lines += [f"- {r.title}: {r.focus or r.summary}" for r in roles[:8]]
         return Reply(lines, [r.citation for r in roles],
-                     [Button("Own business or consulting", "ask_self_employment"),
+                     [Button("Working for yourself", "ask_self_employment"),
                       Button("Technical skills", "ask_skills", {"skill_kind": "technical"}),
                       Button("Whole ladder", "ask_progression")])
 
@@ -205,10 +248,15 @@ class ActionTellSelfEmployment(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The independent routes."""
-        routes = queries.moves(session, kind="independent")
-        lines = ["Beyond a corporate career, you can use your e-commerce expertise to work for yourself:"]
+        assert ask.career is not None
+        routes = queries.moves(session, kind="independent", career=ask.career.slug)
+        if not routes:
+            return Reply([f"My sources don't describe working for yourself in {ask.career.name.lower()}."],
+                         [], [Button("Career ladder", "ask_progression"),
+                              Button("Talk to an adviser", "request_human")])
+        lines = [f"Beyond employment, you can use your {ask.career.name.lower()} expertise to work for yourself:"]
         lines += [f"- {m.name}: {m.description}" for m in routes]
-        lines.append("The guide gives no pay figures for these routes.")
+        lines.append("My sources give no pay figures for these routes.")
         return Reply(lines, [m.citation for m in routes],
                      [Button("Networking and mentoring", "ask_networking"),
                       Button("Specialisms", "ask_specialisations"),
@@ -223,7 +271,13 @@ class ActionTellNetworking(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Networking and mentoring advice."""
-        items = queries.facts(session, "networking") + queries.facts(session, "mentoring")
+        assert ask.career is not None
+        items = (queries.facts(session, "networking", ask.career.slug)
+                 + queries.facts(session, "mentoring", ask.career.slug))
+        if not items:
+            return Reply([f"My sources say nothing specific about networking or mentoring in "
+                          f"{ask.career.name.lower()}."], [],
+                         [Button("Career ladder", "ask_progression"), Button("Talk to an adviser", "request_human")])
         lines = [f"- {i.topic.capitalize()}: {i.text}" for i in items]
         return Reply(["Two things that help you progress:", *lines], [i.citation for i in items],
                      [Button("Career ladder", "ask_progression"), Button("Plan my route", "request_plan"),

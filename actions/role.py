@@ -15,7 +15,8 @@ class ActionTellRole(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """Summary plus the main day-to-day tasks."""
-        career = queries.get_career(session)
+        assert ask.career is not None
+        career = ask.career
         if ask.role_from_message and ask.role and ask.role.slug != career.main_role:
             role = ask.role
             return Reply([f"{role.title}: {role.summary}"], [role.citation],
@@ -23,7 +24,7 @@ class ActionTellRole(KnowledgeAction):
                           Button("What comes next?", "ask_next_step", {"role": role.slug}),
                           Button("Career ladder", "ask_progression")],
                          slots={"role": role.slug})
-        tasks = queries.responsibilities(session)
+        tasks = queries.responsibilities(session, career.slug)
         lines = [career.summary, "Day to day that means:"]
         lines += [f"- {t.text}" for t in tasks[:6]]
         return Reply(lines, [career.citation, *(t.citation for t in tasks)],
@@ -42,9 +43,13 @@ class ActionTellTeams(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The teams, from the career's works-with facts."""
-        teams = queries.facts(session, "works-with")
+        assert ask.career is not None
+        teams = queries.facts(session, "works-with", ask.career.slug)
+        if not teams:
+            return Reply([f"My sources don't say which teams people in {ask.career.name.lower()} work with."],
+                         [], [Button("Day-to-day tasks", "ask_role")])
         joined = join_names([t.text for t in teams])
-        return Reply([f"E-commerce managers work closely with colleagues in {joined}."],
+        return Reply([f"In {ask.career.name.lower()} you work closely with {joined}."],
                      [t.citation for t in teams],
                      [Button("Day-to-day tasks", "ask_role"), Button("Soft skills", "ask_skills",
                                                                      {"skill_kind": "soft"}),
@@ -59,8 +64,13 @@ class ActionTellImportance(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The importance points, plus the outlook."""
-        points = queries.facts(session, "importance") + queries.facts(session, "outlook")
-        return Reply(["Why the role matters:", *(f"- {p.text}" for p in points)],
+        assert ask.career is not None
+        points = (queries.facts(session, "importance", ask.career.slug)
+                  + queries.facts(session, "outlook", ask.career.slug))
+        if not points:
+            return Reply([f"My sources don't say much about why {ask.career.name.lower()} matters to employers."],
+                         [], [Button("Day-to-day tasks", "ask_role"), Button("Pay", "ask_salary")])
+        return Reply([f"Why {ask.career.name.lower()} matters:", *(f"- {p.text}" for p in points[:6])],
                      [p.citation for p in points],
                      [Button("Pay", "ask_salary"), Button("How to get in", "ask_requirements"),
                       Button("Plan my route", "request_plan")])

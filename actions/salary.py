@@ -1,36 +1,51 @@
-"""Pay: by level or role, the overall range, and what makes pay vary."""
+"""Pay: by level or role (each source's figure, with its year when old), the range, what varies it."""
 from __future__ import annotations
 
+import datetime
 from typing import Optional
 
 from sqlalchemy.orm import Session
 
 from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, pounds
 from knowledge import queries
-from knowledge.queries import SalaryBandInfo
+from knowledge.content import SALARY_LEVELS
+from knowledge.queries import CareerInfo, SalaryBandInfo
 
-# Levels whose figures the source gives separately though they overlap; each answer mentions
+# Levels whose figures a source gives separately though they overlap; each answer mentions
 # the other so the learner sees both, with their context.
 _RELATED = {"senior": "experienced", "experienced": "senior"}
+# Figures older than this many years are dated in the reply.
+OLD_AFTER_YEARS = 5
+_LEVEL_BUTTONS = {"entry": "Entry level", "mid": "Mid-level", "senior": "Senior", "director": "Director"}
 
 
 def describe_band(band: SalaryBandInfo) -> str:
     """A band's figures in words, e.g. "£52,000 to over £120,000 a year"."""
     about = "around " if band.approximate else ""
+    measure = f"{band.measure} of " if band.measure else ""
     if band.min_gbp is not None and band.max_gbp is not None:
+        if band.min_gbp == band.max_gbp:
+            return f"{measure}{about}{pounds(band.min_gbp)} a year"
         top = f"over {pounds(band.max_gbp)}" if band.max_open else pounds(band.max_gbp)
-        if band.max_open and band.level == "director":
-            top = f"{pounds(band.max_gbp)} or more"
         return f"{about}{pounds(band.min_gbp)} to {top} a year"
     if band.min_gbp is not None:
-        return f"from {about}{pounds(band.min_gbp)} a year"
+        if band.measure:
+            return f"{measure}{about}{pounds(band.min_gbp)} a year"
+        more = " or more" if band.max_open else ""
+        return f"from {about}{pounds(band.min_gbp)}{more} a year"
     assert band.max_gbp is not None
-    return f"up to the upper end of {pounds(band.max_gbp)} a year"
+    return f"up to {about}{pounds(band.max_gbp)} a year"
 
 
-def band_subject(band: SalaryBandInfo) -> str:
-    """Who a band is about: "Mid-level e-commerce roles", "Experienced e-commerce managers"."""
-    return band.label if "e-commerce" in band.label.lower() else f"{band.label} e-commerce roles"
+def dated(band: SalaryBandInfo, today: Optional[datetime.date] = None) -> str:
+    """" (2012 figure)" for a figure more than OLD_AFTER_YEARS old, else nothing."""
+    year_now = (today or datetime.date.today()).year
+    return f" ({band.year} figure)" if band.year and year_now - band.year > OLD_AFTER_YEARS else ""
+
+
+def who_says(band: SalaryBandInfo) -> str:
+    """One source's figure: "£18,000 to £30,000 a year (National Careers Service)"."""
+    return f"{describe_band(band)} ({band.citation.source}{dated(band).replace(' (', ', ').rstrip(')')})"
 
 
 def first_sentence(text: str) -> str:
@@ -42,19 +57,37 @@ def level_for(session: Session, ask: Ask) -> Optional[str]:
     """The salary level the learner means: said now, else implied by a role, else from context."""
     if ask.level_from_message and ask.level:
         return ask.level
-    if ask.role_from_message and ask.role:
-        return ask.role.pay_level
     if ask.role and ask.role.pay_level:
         return ask.role.pay_level
+    if ask.role_from_message:
+        return None
     return ask.level
 
 
-def _buttons_around(level: str) -> list[Button]:
-    order = ["entry", "mid", "senior", "director"]
-    picks = [lv for lv in order if lv != level][:3] if level in order else order[1:]
-    labels = {"entry": "Entry level", "mid": "Mid-level", "senior": "Senior", "director": "Director"}
-    return [Button(f"{labels[lv]} pay", "ask_salary", {"level": lv}) for lv in picks] + [
+def band_lines(heading: str, bands: list[SalaryBandInfo]) -> list[str]:
+    """One band as a sentence with its context; several as a list saying who says what."""
+    if len(bands) == 1:
+        band = bands[0]
+        lines = [f"{heading}: {describe_band(band)}{dated(band)}."]
+        if band.context and "£" not in band.context:
+            lines.append(first_sentence(band.context))
+        return lines
+    return [f"{heading}, by source:"] + [f"- {b.label}: {who_says(b)}" for b in bands]
+
+
+def level_buttons(session: Session, career: str, level: Optional[str]) -> list[Button]:
+    """Buttons for the other levels this career has figures for, then what affects pay."""
+    have = {b.level for b in queries.salary_bands(session, career)}
+    picks = [lv for lv in _LEVEL_BUTTONS if lv in have and lv != level][:3]
+    return [Button(f"{_LEVEL_BUTTONS[lv]} pay", "ask_salary", {"level": lv}) for lv in picks] + [
         Button("What affects pay?", "ask_pay_factors")]
+
+
+def no_figure_lines(session: Session, career: CareerInfo, what: str) -> list[str]:
+    """The honest line for a role or level the sources give no figure for, with their gaps."""
+    lines = [f"My sources give no pay figure for {what} in {career.name.lower()}."]
+    lines += [gap.text for gap in queries.gaps(session, career.slug, "pay")]
+    return lines
 
 
 class ActionTellSalary(KnowledgeAction):
@@ -64,52 +97,77 @@ class ActionTellSalary(KnowledgeAction):
     action_name = "action_tell_salary"
 
     def build(self, session: Session, ask: Ask) -> Reply:
-        """Exact figures from the knowledge base, with their context."""
+        """Exact figures from the knowledge base, each with its source."""
+        assert ask.career is not None
+        career = ask.career
         level = level_for(session, ask)
-        if ask.role_from_message and ask.role and ask.role.pay_level is None:
-            return self._unlinked_role(session, ask)
-        band = queries.salary_for(session, level) if level else None
-        if band is None:
-            return self._overview(session)
-        who = ask.role.title if (ask.role and ask.role.pay_level == level and
-                                 not ask.level_from_message) else band_subject(band)
-        lines = [f"{who}: {describe_band(band)}."]
-        if band.context and "£" not in band.context:
-            lines.append(first_sentence(band.context))
-        related = queries.salary_for(session, _RELATED[level]) if level in _RELATED else None
+        role = ask.role if ask.role and not ask.level_from_message else None
+        bands = queries.salaries_for_role(session, role.slug) if role else []
+        if role and not bands and ask.role_from_message:
+            return self._unlinked_role(session, career, role.title)
+        if not bands and level:
+            bands = queries.salaries_at(session, level, career.slug)
+        if not bands:
+            if ask.level_from_message and level:
+                return Reply(no_figure_lines(session, career, f"the {level} level")
+                             + ["Here is what they do give:"] + self._level_lines(session, career), [],
+                             level_buttons(session, career.slug, None))
+            return self._overview(session, career)
+        heading = role.title if role else f"{bands[0].label} in {career.name.lower()}"
+        lines = band_lines(heading, bands)
+        level = bands[0].level
+        related = queries.salary_for(session, _RELATED[level], career.slug) if level in _RELATED else None
+        citations = [b.citation for b in bands]
         if related:
             said = first_sentence(related.context) if related.context and "£" in related.context \
                 else f"{related.label}: {describe_band(related)}."
-            lines.append(f"The same guide also says: {said[0].lower()}{said[1:]}")
+            lines.append(f"The same source also says: {said[0].lower()}{said[1:]}")
+            citations.append(related.citation)
         if level == "entry":
-            qualified = queries.salary_for(session, "entry-qualified")
+            qualified = queries.salary_for(session, "entry-qualified", career.slug)
             if qualified:
                 start = describe_band(qualified).replace("from ", "")
                 lines.append(f"With relevant qualifications you might start {start}.")
-        factors = queries.facts(session, "pay-factor")
+        factors = queries.facts(session, "pay-factor", career.slug)
         if factors:
             lines.append("Pay varies with " + join_names([str(f.title).lower() for f in factors]) + ".")
-        slots = {"level": level, "role": ask.role.slug if ask.role and ask.role.pay_level == level else None}
-        return Reply(lines, [band.citation], _buttons_around(band.level), slots=slots)
+        slots = {"level": level, "role": role.slug if role else None}
+        return Reply(lines, citations, level_buttons(session, career.slug, level), slots=slots)
 
-    def _unlinked_role(self, session: Session, ask: Ask) -> Reply:
-        assert ask.role is not None
-        bands = [b for b in queries.salary_bands(session) if b.level in ("entry", "mid")]
-        lines = [f"The guide gives no pay figure for {ask.role.title.lower()} roles specifically."]
-        lines += [f"- {b.label}: {describe_band(b)}" for b in bands]
-        return Reply(lines, [b.citation for b in bands], _buttons_around("none"),
-                     slots={"role": ask.role.slug})
+    def _unlinked_role(self, session: Session, career: CareerInfo, title: str) -> Reply:
+        lines = no_figure_lines(session, career, f"{title.lower()} roles specifically")
+        lines += ["Here is what they give by level:"] + self._level_lines(session, career)
+        return Reply(lines, [], level_buttons(session, career.slug, None))
 
-    def _overview(self, session: Session) -> Reply:
-        bands = [b for b in queries.salary_bands(session)]
-        low, high, open_top = queries.overall_pay_range(session)
-        lines = [f"E-commerce pay runs from about {pounds(low)} to {pounds(high)}"
+    def _level_lines(self, session: Session, career: CareerInfo) -> list[str]:
+        """One line per level: its figure, or the spread of the sources' figures."""
+        lines = []
+        bands = queries.salary_bands(session, career.slug)
+        for level in SALARY_LEVELS:
+            at = [b for b in bands if b.level == level]
+            if len(at) == 1:
+                lines.append(f"- {at[0].label}: {describe_band(at[0])}{dated(at[0])}")
+            elif at:
+                lows = [b.min_gbp for b in at if b.min_gbp is not None]
+                highs = [b.max_gbp for b in at if b.max_gbp is not None]
+                spread = f"{pounds(min(lows + highs))} to {pounds(max(highs + lows))}"
+                lines.append(f"- {level.replace('-', ' ').capitalize()}: {spread} a year "
+                             f"across {len(at)} sources")
+        return lines
+
+    def _overview(self, session: Session, career: CareerInfo) -> Reply:
+        bands = queries.salary_bands(session, career.slug)
+        if not bands:
+            return Reply(no_figure_lines(session, career, "any level"), [],
+                         [Button("Career ladder", "ask_progression"), Button("Talk to an adviser", "request_human")])
+        low, high, open_top = queries.overall_pay_range(session, career.slug)
+        lines = [f"{career.name} pay runs from about {pounds(low)} to {pounds(high)}"
                  f"{' or more' if open_top else ''} a year:"]
-        lines += [f"- {b.label}: {describe_band(b)}" for b in bands]
+        lines += self._level_lines(session, career)
         return Reply(lines, [b.citation for b in bands],
-                     [Button("What affects pay?", "ask_pay_factors"),
-                      Button("Career ladder", "ask_progression"),
-                      Button("Plan my route", "request_plan")])
+                     [*level_buttons(session, career.slug, None)[:2],
+                      Button("What affects pay?", "ask_pay_factors"),
+                      Button("Career ladder", "ask_progression")])
 
 
 class ActionTellPayFactors(KnowledgeAction):
@@ -120,8 +178,12 @@ class ActionTellPayFactors(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """The pay factors with a line each."""
-        factors = queries.facts(session, "pay-factor")
-        lines = ["Pay for e-commerce managers varies a lot. The main factors:"]
+        assert ask.career is not None
+        factors = queries.facts(session, "pay-factor", ask.career.slug)
+        if not factors:
+            return Reply(no_figure_lines(session, ask.career, "what makes pay vary"), [],
+                         [Button("Pay by level", "ask_salary")])
+        lines = [f"Pay in {ask.career.name.lower()} varies a lot. The main factors:"]
         lines += [f"- {f.title}: {f.text}" for f in factors]
         return Reply(lines, [f.citation for f in factors],
                      [Button("Pay by level", "ask_salary"), Button("Career ladder", "ask_progression"),

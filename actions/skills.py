@@ -15,11 +15,14 @@ class ActionTellSkills(KnowledgeAction):
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """One skill, one kind, or a short overview of both kinds."""
-        skill = ask.skill or (queries.find_skill(session, ask.text) if not ask.text.startswith("/")
-                              and not ask.skill_kind else None)
+        assert ask.career is not None
+        career = ask.career
+        named = ask.skill and queries.find_skill(session, ask.skill.name, career.slug)
+        skill = named or (queries.find_skill(session, ask.text, career.slug)
+                          if not ask.text.startswith("/") and not ask.skill_kind else None)
         if skill:
             return Reply([f"Yes. {skill.name} is one of the {skill.kind} skills employers look "
-                          f"for in e-commerce managers: {skill.why[0].lower()}{skill.why[1:]}"],
+                          f"for in {career.name.lower()}: {skill.why[0].lower()}{skill.why[1:]}"],
                          [skill.citation],
                          [Button(f"All {skill.kind} skills", "ask_skills", {"skill_kind": skill.kind}),
                           Button("Certifications", "ask_certifications"),
@@ -27,18 +30,18 @@ class ActionTellSkills(KnowledgeAction):
                          slots={"skill_kind": skill.kind})
         if ask.skill_kind in ("technical", "soft"):
             kind = ask.skill_kind
-            items = queries.skills(session, kind=kind)
+            items = queries.skills(session, career.slug, kind=kind)
             other = "soft" if kind == "technical" else "technical"
-            lines = [f"{kind.capitalize()} skills for e-commerce managers:"]
-            lines += [f"- {s.name}: {s.why[0].lower()}{s.why[1:]}" for s in items]
+            lines = [f"{kind.capitalize()} skills for {career.name.lower()}:"]
+            lines += [f"- {s.name}: {s.why[0].lower()}{s.why[1:]}" for s in items[:8]]
             return Reply(lines, [s.citation for s in items],
                          [Button(f"{other.capitalize()} skills", "ask_skills", {"skill_kind": other}),
                           Button("Certifications", "ask_certifications"),
                           Button("Plan my route", "request_plan")],
                          slots={"skill_kind": kind})
-        technical = queries.skills(session, kind="technical")
-        soft = queries.skills(session, kind="soft")
-        lines = ["E-commerce managers need both kinds of skill:",
+        technical = queries.skills(session, career.slug, kind="technical")
+        soft = queries.skills(session, career.slug, kind="soft")
+        lines = [f"{career.name} needs both kinds of skill:",
                  "- Technical: " + ", ".join(s.name for s in technical) + ".",
                  "- Soft: " + ", ".join(s.name for s in soft) + "."]
         return Reply(lines, [s.citation for s in technical + soft],

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from knowledge.models import FACT_TOPICS, GAP_TOPICS
+from knowledge.spellings import Spellings
 from knowledge.yaml_lines import LineDict, YamlSyntaxError, load_yaml
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -65,6 +66,7 @@ class Vocabulary:
     skill_kinds: dict[str, list[str]] = field(default_factory=dict)
     level_synonyms: dict[str, list[str]] = field(default_factory=dict)
     other_careers: list[str] = field(default_factory=list)
+    spellings: Spellings = field(default_factory=Spellings)
 
 
 @dataclass
@@ -93,6 +95,7 @@ class _Reader:
         self.slugs: dict[str, dict[str, tuple[Path, int]]] = {}
         self.related_refs: list[tuple[Path, int, str]] = []
         self.source_years: dict[str, Optional[int]] = {}
+        self.spellings = Spellings()
         self.stage_keys: set[str] = set()
 
     # -- problems ---------------------------------------------------------------------------
@@ -274,11 +277,15 @@ class _Reader:
         data = self.load(path)
         if data is None:
             return vocab
-        for item in self.items(path, data, "stages"):
+        for position, item in enumerate(self.items(path, data, "stages")):
+            self.known_keys(path, item, {"key", "label", "as_someone", "origin", "synonyms"})
             key, label = self.text(path, item, "key"), self.text(path, item, "label")
-            if key and label:
+            as_someone, origin = self.text(path, item, "as_someone"), self.text(path, item, "origin")
+            if key and label and as_someone and origin:
                 vocab.stages[key] = (label, self.strings(path, item, "synonyms"))
                 self.stage_keys.add(key)
+                self.content.add(Record("stages", {"key": key, "label": label, "as_someone": as_someone,
+                                                   "origin": origin, "position": position}, path, item.line))
         for item in self.items(path, data, "skill_kinds"):
             kind = self.choice(path, item, "kind", SKILL_KINDS)
             if kind:
@@ -288,6 +295,13 @@ class _Reader:
             if level:
                 vocab.level_synonyms[level] = self.strings(path, item, "synonyms")
         vocab.other_careers = self.strings(path, data, "other_careers")
+        groups = data.get("spellings") or []
+        if not isinstance(groups, list) or not all(
+                isinstance(g, list) and len(g) > 1 and all(isinstance(w, str) for w in g) for g in groups):
+            self.problem(path, data.line_of("spellings"), "'spellings' must be a list of lists of two or more words")
+        else:
+            vocab.spellings = Spellings(tuple(tuple(g) for g in groups))
+        self.spellings = vocab.spellings
         return vocab
 
     def read_career(self, folder: Path) -> None:
@@ -395,19 +409,21 @@ class _Reader:
 
     def _synonyms(self, path: Path, item: LineDict, table: str, owner_key: str, owner: str,
                   generic_key: Optional[str] = None) -> None:
-        """Add the item's synonyms (and, for roles, its generic titles flagged as such)."""
+        """Add the item's synonyms in every spelling; for roles, also its generic titles, flagged."""
         seen: set[str] = set()
-        lists = [("synonyms", False)] + ([(generic_key, True)] if generic_key else [])
-        for key, generic in lists:
-            for text in self.strings(path, item, key):
-                lowered = " ".join(text.lower().split())
-                if lowered in seen:
-                    continue
-                seen.add(lowered)
-                values: dict[str, Any] = {owner_key: owner, "text": lowered}
-                if generic_key:
-                    values["generic"] = generic
-                self.content.add(Record(table, values, path, item.line))
+        lists = [([self.spellings.variants(t) for t in self.strings(path, item, "synonyms")], False)]
+        if generic_key:
+            lists.append(([{" ".join(t.lower().split())} for t in self.strings(path, item, generic_key)], True))
+        for texts, generic in lists:
+            for variants in texts:
+                for lowered in sorted(variants):
+                    if lowered in seen:
+                        continue
+                    seen.add(lowered)
+                    values: dict[str, Any] = {owner_key: owner, "text": lowered}
+                    if generic_key:
+                        values["generic"] = generic
+                    self.content.add(Record(table, values, path, item.line))
 
     def _roles(self, path: Path, data: LineDict, career: str) -> None:
         self.known_keys(path, data, {"source", "section", "roles"})

@@ -18,6 +18,7 @@ _TABLES: list[tuple[str, type, tuple[str, ...], dict[str, tuple[str, str]]]] = [
     ("sources", models.Source, ("slug",), {}),
     ("source_sections", models.SourceSection, ("source_id", "key"),
      {"source": ("source_id", "sources")}),
+    ("stages", models.Stage, ("key",), {}),
     ("careers", models.Career, ("slug",), {}),
     ("career_synonyms", models.CareerSynonym, ("career_id", "text"),
      {"career": ("career_id", "careers")}),

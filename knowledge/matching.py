@@ -5,16 +5,14 @@ import re
 from difflib import SequenceMatcher
 from typing import Optional
 
-_E_COMMERCE = re.compile(r"\be[\s-]*(?:commerce|comm|com)\b")
 _NON_WORD = re.compile(r"[^a-z0-9+ ]+")
 _SPACES = re.compile(r"\s+")
 _ARTICLES = {"a", "an", "the"}
 
 
 def normalise(text: str) -> str:
-    """Lower-case, unify e-commerce spellings, drop punctuation and articles."""
+    """Lower-case, drop punctuation, possessives and articles (spellings are the content's job)."""
     text = text.lower().replace("’", "'").replace("'s", "")
-    text = _E_COMMERCE.sub("ecommerce", text)
     text = _NON_WORD.sub(" ", text.replace("-", " ").replace("_", " "))
     words = [w for w in _SPACES.split(text) if w and w not in _ARTICLES]
     return " ".join(words)

@@ -18,6 +18,7 @@ Relationships (every fact row points to the source it comes from)::
     Career 1─* RelatedCareer (a career people move to or work beside, in the base or not)
     Career 1─* CareerGap     (what the sources do not say, so the assistant never guesses)
     every fact ─* 1 Source (and optionally one SourceSection of it)
+    Stage: where learners start from (vocabulary.yml; entry routes name the stages they suit)
     KnowledgeVersion: one row, incremented by each load that changes anything
 """
 from __future__ import annotations
@@ -325,6 +326,18 @@ class CareerGap(Base):
     position = Column(Integer, nullable=False)
     topic = Column(String(40), nullable=False)
     text = Column(Text, nullable=False)
+
+
+class Stage(Base):
+    """Where a learner can start from (school, retail, ...), as vocabulary.yml words it."""
+
+    __tablename__ = "stages"
+    id = Column(Integer, primary_key=True)
+    key = Column(String(40), unique=True, nullable=False)
+    label = Column(String(200), nullable=False)
+    as_someone = Column(String(200), nullable=False)
+    origin = Column(String(200), nullable=False)
+    position = Column(Integer, nullable=False)
 
 
 class KnowledgeVersion(Base):

@@ -15,19 +15,9 @@ from knowledge.content import Vocabulary
 
 # Entity names (the ruler's labels) as Rasa sees them.
 ENTITY_NAMES = ("role", "level", "qualification", "certification", "skill", "skill_kind",
-                "stage", "entry_route")
+                "stage", "entry_route", "career")
 # The regex feature (config.yml's RegexFeaturizer) marking a message that names another career.
 OTHER_CAREER_PATTERN = "other_career"
-_E_COMMERCE_SPELLINGS = ("e-commerce", "ecommerce", "e commerce", "e-com", "ecom", "ecomm")
-
-
-def spelling_variants(phrase: str) -> set[str]:
-    """The phrase with every common spelling of "e-commerce" swapped in."""
-    lowered = " ".join(phrase.lower().split())
-    for spelling in _E_COMMERCE_SPELLINGS:
-        if spelling in lowered.split() or f"{spelling} " in lowered:
-            return {lowered.replace(spelling, other) for other in _E_COMMERCE_SPELLINGS} | {lowered}
-    return {lowered}
 
 
 def entity_names_from(session: Session, vocabulary: Vocabulary) -> dict[str, dict[str, str]]:
@@ -36,11 +26,15 @@ def entity_names_from(session: Session, vocabulary: Vocabulary) -> dict[str, dic
 
     def add(entity: str, canonical: str, *texts: str) -> None:
         for text in texts:
-            for variant in spelling_variants(text):
+            for variant in vocabulary.spellings.variants(text):
                 phrases[entity].setdefault(variant, canonical)
 
+    # Generic titles ("manager") are left out: they name a role only once the career is known,
+    # which the actions work out from the conversation.
     for role in session.execute(select(models.Role)).scalars():
-        add("role", role.slug, role.title, *(s.text for s in role.synonyms))
+        add("role", role.slug, role.title, *(s.text for s in role.synonyms if not s.generic))
+    for career in session.execute(select(models.Career)).scalars():
+        add("career", career.slug, career.name, *(s.text for s in career.synonyms))
     for qual in session.execute(select(models.Qualification)).scalars():
         add("qualification", qual.slug, qual.name, *(s.text for s in qual.synonyms))
     for cert in session.execute(select(models.Certification)).scalars():

@@ -11,7 +11,7 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session, selectinload
 
 from knowledge import models
-from knowledge.matching import NameIndex
+from knowledge.matching import NameIndex, normalise
 
 Row = models.Sourced
 T = TypeVar("T")
@@ -73,6 +73,7 @@ class CareerInfo:
     summary: str
     main_role: Optional[str]
     citation: Citation
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ class SalaryBandInfo:
     approximate: bool
     context: Optional[str]
     citation: Citation
+    year: Optional[int] = None
+    role_slug: Optional[str] = None
+    measure: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class QualificationInfo:
     apprentice_pay_note: Optional[str]
     note: Optional[str]
     citation: Citation
+    standard_code: Optional[str] = None
+    duration: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,34 @@ class FactInfo:
 
 
 @dataclass(frozen=True)
+class RelatedCareerInfo:
+    """A career people move into or work beside; `slug` when the knowledge base holds it."""
+
+    slug: Optional[str]
+    name: str
+    text: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class GapInfo:
+    """Something the sources do not give for a career."""
+
+    topic: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """Where a learner starts from: the button label and how replies word it."""
+
+    key: str
+    label: str
+    as_someone: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class SourceInfo:
     """A source document."""
 
@@ -202,29 +236,99 @@ def _role(row: models.Role) -> RoleInfo:
 
 
 def _career_id(session: Session, career: Optional[str]) -> int:
-    """Id of the named career, or of the first one loaded when no name is given."""
+    """Id of the named career; with no name, of the only career (never a silent pick of many)."""
+    return _memo(session, ("career_id", career), lambda: _find_career_id(session, career))
+
+
+def _find_career_id(session: Session, career: Optional[str]) -> int:
     query = select(models.Career.id).order_by(models.Career.id)
     if career:
         query = query.where(models.Career.slug == career)
-    found = session.execute(query).scalars().first()
-    if found is None:
+    found = session.execute(query.limit(2)).scalars().all()
+    if not found:
         raise LookupError(f"unknown career {career!r}" if career else "no careers loaded")
-    return int(found)
+    if len(found) > 1:
+        raise LookupError("several careers are loaded: name the one you mean")
+    return int(found[0])
+
+
+def _career(row: models.Career) -> CareerInfo:
+    return CareerInfo(row.slug, row.name, row.summary, row.main_role_slug, _cite(row),
+                      tuple(s.text for s in row.synonyms))
 
 
 # -- careers -------------------------------------------------------------------------------------
 @memoized
 def get_career(session: Session, career: Optional[str] = None) -> CareerInfo:
-    """The named career, or the first one loaded."""
-    row = session.get(models.Career, _career_id(session, career))
-    return CareerInfo(row.slug, row.name, row.summary, row.main_role_slug, _cite(row))
+    """The named career (or the only one loaded)."""
+    return _career(session.get(models.Career, _career_id(session, career)))
+
+
+@memoized
+def find_career_by_key(session: Session, key: str) -> Optional[CareerInfo]:
+    """The career a page or deployment names: its slug, its main role's slug, or one of its names."""
+    for career in list_careers(session):
+        if key in (career.slug, career.main_role):
+            return career
+    slug = _index(session, "career").best_match(key)
+    return get_career(session, slug) if slug else None
 
 
 @memoized
 def list_careers(session: Session) -> list[CareerInfo]:
-    """Every career in the knowledge base."""
-    rows = session.execute(select(models.Career).order_by(models.Career.id)).scalars()
-    return [CareerInfo(r.slug, r.name, r.summary, r.main_role_slug, _cite(r)) for r in rows]
+    """Every career in the knowledge base, in the order loaded."""
+    rows = session.execute(select(models.Career).options(selectinload(models.Career.synonyms))
+                           .order_by(models.Career.id)).scalars()
+    return [_career(r) for r in rows]
+
+
+def find_career_in_text(session: Session, text: str) -> Optional[CareerInfo]:
+    """The career a sentence names by its name or one of its synonyms ("merch", "ecom")."""
+    slug = _index(session, "career").find_in(text)
+    return get_career(session, slug) if slug else None
+
+
+def careers_in_text(session: Session, text: str) -> list[CareerInfo]:
+    """Every career a sentence names, by a career name or a role's title, in order of mention."""
+    found: list[str] = []
+    words = normalise(text).split()
+    careers, roles = _index(session, "career"), _index(session, "role")
+    start = 0
+    while start < len(words):
+        for size in range(min(6, len(words) - start), 0, -1):
+            phrase = " ".join(words[start:start + size])
+            slug = careers.exact.get(phrase)
+            if slug is None and phrase in roles.exact:
+                role = get_role(session, roles.exact[phrase])
+                slug = role.career if role else None
+            if slug is not None:
+                if slug not in found:
+                    found.append(slug)
+                start += size
+                break
+        else:
+            start += 1
+    return [get_career(session, slug) for slug in found]
+
+
+@memoized
+def related_careers(session: Session, career: Optional[str] = None) -> list[RelatedCareerInfo]:
+    """Careers people move into or work beside, in content order."""
+    rows = session.execute(select(models.RelatedCareer)
+                           .where(models.RelatedCareer.career_id == _career_id(session, career))
+                           .order_by(models.RelatedCareer.position)).scalars()
+    return [RelatedCareerInfo(r.related_slug, r.name, r.text, _cite(r)) for r in rows]
+
+
+@memoized
+def gaps(session: Session, career: Optional[str] = None,
+         topic: Optional[str] = None) -> list[GapInfo]:
+    """What the sources do not give for a career, optionally on one topic."""
+    query = select(models.CareerGap).where(models.CareerGap.career_id == _career_id(session, career))
+    if topic:
+        query = query.where(models.CareerGap.topic == topic)
+    rows = session.execute(query.order_by(models.CareerGap.position)).scalars()
+    return [GapInfo(r.topic, r.text) for r in rows]
 
 
 @memoized
@@ -271,31 +375,78 @@ def knowledge_version(session: Session) -> int:
 
 
 def _index(session: Session, kind: str) -> NameIndex:
-    """Name index for roles or skills, rebuilt only when the knowledge changes."""
-    return _memo(session, ("index", kind),
-                 lambda: NameIndex(_role_names(session) if kind == "role" else _skill_names(session)))
+    """Name index for careers, roles, generic titles or skills, rebuilt when the knowledge changes."""
+    builders: dict[str, Callable[[], dict[str, str]]] = {
+        "career": lambda: _career_names(session), "role": lambda: _role_names(session),
+        "skill": lambda: _skill_names(session), "generic": lambda: _generic_titles(session)}
+    return _memo(session, ("index", kind), lambda: NameIndex(builders[kind]()))
+
+
+def _career_names(session: Session) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for career in list_careers(session):
+        names[career.name] = career.slug
+        names[career.slug] = career.slug
+        for synonym in career.synonyms:
+            names.setdefault(synonym, career.slug)
+    return names
 
 
 def _role_names(session: Session) -> dict[str, str]:
+    """Titles and specific synonyms of every role (generic titles are kept apart)."""
     names: dict[str, str] = {}
     for role in session.execute(select(models.Role).options(selectinload(models.Role.synonyms))).scalars():
         names[role.title] = role.slug
         names[role.slug] = role.slug
         for synonym in role.synonyms:
-            names.setdefault(synonym.text, role.slug)
+            if not synonym.generic:
+                names.setdefault(synonym.text, role.slug)
     return names
 
 
-def find_role(session: Session, text: str) -> Optional[RoleInfo]:
-    """Find a role by title or synonym, tolerant of case, hyphens and small typos."""
+def _generic_titles(session: Session) -> dict[str, str]:
+    """Each generic title ("manager") mapped to itself; `roles_with_title` says whose it is."""
+    rows = session.execute(select(models.RoleSynonym.text).where(models.RoleSynonym.generic)).scalars()
+    return {text: text for text in rows}
+
+
+@memoized
+def roles_with_title(session: Session, title: str) -> list[RoleInfo]:
+    """The roles, one career each at most, that a generic title stands for."""
+    rows = session.execute(select(models.Role).join(models.RoleSynonym)
+                           .where(models.RoleSynonym.generic, models.RoleSynonym.text == title)
+                           .order_by(models.Role.career_id, models.Role.id)).scalars()
+    found: dict[int, RoleInfo] = {}
+    for row in rows:
+        found.setdefault(row.career_id, _role(row))
+    return list(found.values())
+
+
+def find_generic_title_in_text(session: Session, text: str) -> Optional[str]:
+    """The generic title a sentence uses ("manager", "head of department"), if any."""
+    return _index(session, "generic").find_in(text)
+
+
+def find_role(session: Session, text: str, career: Optional[str] = None) -> Optional[RoleInfo]:
+    """Find a role by title or synonym (or, within `career`, a generic title), tolerant of typos."""
     slug = _index(session, "role").best_match(text)
-    return get_role(session, slug) if slug else None
+    if slug:
+        return get_role(session, slug)
+    title = _index(session, "generic").best_match(text) if career else None
+    return _role_in_career(session, title, career) if title and career else None
 
 
-def find_role_in_text(session: Session, text: str) -> Optional[RoleInfo]:
-    """Find the longest role mention inside a whole sentence."""
+def find_role_in_text(session: Session, text: str, career: Optional[str] = None) -> Optional[RoleInfo]:
+    """Find the longest role mention inside a sentence (generic titles only within `career`)."""
     slug = _index(session, "role").find_in(text)
-    return get_role(session, slug) if slug else None
+    if slug:
+        return get_role(session, slug)
+    title = find_generic_title_in_text(session, text) if career else None
+    return _role_in_career(session, title, career) if title and career else None
+
+
+def _role_in_career(session: Session, title: str, career: str) -> Optional[RoleInfo]:
+    return next((r for r in roles_with_title(session, title) if r.career == career), None)
 
 
 @memoized
@@ -361,7 +512,8 @@ def path_between(session: Session, start: str, goal: str) -> Optional[list[MoveI
 # -- pay -----------------------------------------------------------------------------------------
 def _band(row: models.SalaryBand) -> SalaryBandInfo:
     return SalaryBandInfo(row.level, row.label, row.min_gbp, row.max_gbp, row.max_open,
-                          row.approximate, row.context, _cite(row))
+                          row.approximate, row.context, _cite(row), row.year, row.role_slug,
+                          row.measure)
 
 
 @memoized
@@ -374,21 +526,35 @@ def salary_bands(session: Session, career: Optional[str] = None) -> list[SalaryB
 
 
 @memoized
+def salaries_at(session: Session, level: str, career: Optional[str] = None) -> list[SalaryBandInfo]:
+    """Every source's band at one level (entry, graduate, mid, senior, director, ...)."""
+    return [b for b in salary_bands(session, career) if b.level == level]
+
+
+@memoized
 def salary_for(session: Session, level: str, career: Optional[str] = None) -> Optional[SalaryBandInfo]:
-    """The salary band at one level (entry, entry-qualified, mid, senior, director, experienced)."""
-    row = session.execute(
-        select(models.SalaryBand).where(models.SalaryBand.career_id == _career_id(session, career),
-                                        models.SalaryBand.level == level)).scalars().first()
-    return _band(row) if row else None
+    """The first band the content gives at one level."""
+    bands = salaries_at(session, level, career)
+    return bands[0] if bands else None
+
+
+@memoized
+def salaries_for_role(session: Session, role: str) -> list[SalaryBandInfo]:
+    """Bands naming the role itself, else the bands at the level the content links to it."""
+    info = get_role(session, role)
+    if info is None:
+        return []
+    named = [b for b in salary_bands(session, info.career) if b.role_slug == role]
+    if named:
+        return named
+    return salaries_at(session, info.pay_level, info.career) if info.pay_level else []
 
 
 @memoized
 def salary_for_role(session: Session, role: str) -> Optional[SalaryBandInfo]:
-    """The salary band the content links to a role, if it links one."""
-    info = get_role(session, role)
-    if info is None or info.pay_level is None:
-        return None
-    return salary_for(session, info.pay_level, info.career)
+    """The first band for a role (see `salaries_for_role`), if the content gives one."""
+    bands = salaries_for_role(session, role)
+    return bands[0] if bands else None
 
 
 @memoized
@@ -414,7 +580,7 @@ def qualifications(session: Session, career: Optional[str] = None,
     return [QualificationInfo(r.slug, r.name, r.kind, r.framework_level,
                               tuple(s.name for s in r.subjects), r.apprentice_pay_min_gbp,
                               r.apprentice_pay_approximate, r.apprentice_pay_note, r.note,
-                              _cite(r)) for r in rows]
+                              _cite(r), r.standard_code, r.duration) for r in rows]
 
 
 @memoized
@@ -438,18 +604,22 @@ def skills(session: Session, career: Optional[str] = None,
     return [SkillInfo(r.slug, r.name, r.kind, r.why, _cite(r)) for r in rows]
 
 
-def _skill_names(session: Session) -> dict[str, str]:
+def _skill_names(session: Session, career: Optional[str] = None) -> dict[str, str]:
+    query = select(models.Skill).options(selectinload(models.Skill.synonyms))
+    if career:
+        query = query.where(models.Skill.career_id == _career_id(session, career))
     names: dict[str, str] = {}
-    for skill in session.execute(select(models.Skill).options(selectinload(models.Skill.synonyms))).scalars():
+    for skill in session.execute(query.order_by(models.Skill.id)).scalars():
         names[skill.name] = skill.slug
         for synonym in skill.synonyms:
             names.setdefault(synonym.text, skill.slug)
     return names
 
 
-def find_skill(session: Session, text: str) -> Optional[SkillInfo]:
-    """Find a skill by name or synonym ("SEO", "budgeting"), tolerant of small typos."""
-    index = _index(session, "skill")
+def find_skill(session: Session, text: str, career: Optional[str] = None) -> Optional[SkillInfo]:
+    """Find a skill by name or synonym ("SEO", "budgeting"), within `career` when given."""
+    index = (_memo(session, ("skill-index", career), lambda: NameIndex(_skill_names(session, career)))
+             if career else _index(session, "skill"))
     slug = index.best_match(text) or index.find_in(text)
     if slug is None:
         return None
@@ -468,6 +638,20 @@ def entry_routes(session: Session, career: Optional[str] = None,
     routes = [EntryRouteInfo(r.slug, r.name, r.kind, r.description,
                              tuple(r.for_stages.split()), _cite(r)) for r in rows]
     return [r for r in routes if stage is None or stage in r.for_stages]
+
+
+@memoized
+def stages(session: Session) -> list[StageInfo]:
+    """Every learner stage, in vocabulary order."""
+    rows = session.execute(select(models.Stage).order_by(models.Stage.position)).scalars()
+    return [StageInfo(r.key, r.label, r.as_someone, r.origin) for r in rows]
+
+
+@memoized
+def stages_for(session: Session, career: str) -> list[StageInfo]:
+    """The stages some entry route into `career` suits, in vocabulary order."""
+    used = {s for r in entry_routes(session, career) for s in r.for_stages}
+    return [s for s in stages(session) if s.key in used]
 
 
 def _sourced_models() -> list[Any]:

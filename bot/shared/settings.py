@@ -119,6 +119,8 @@ class Settings:
     webchat_idle_hours: float = WEBCHAT_IDLE_HOURS
     rest_channel: bool = True
     rest_channel_token: str = field(default="", repr=False)
+    # The career answered when neither the message, the conversation nor the page names one.
+    default_career: str = ""
 
     @property
     def spacy_pipeline_dir(self) -> Path:
@@ -142,6 +144,7 @@ class Settings:
             "CONSOLE_COOKIE_SECURE": self.console_cookie_secure,
             "CONSOLE_TRUSTED_PROXIES": str(self.console_trusted_proxies),
             "ACTION_SERVER_HOST": self.action_server_host,
+            "DEFAULT_CAREER": self.default_career or "(none: the assistant asks which career)",
             "ACTION_SERVER_TOKEN": ("set" if self.action_server_token
                                     else "not set (generated in var/action_server_token)"),
             # request size and rate limits
@@ -247,6 +250,7 @@ def load_settings() -> Settings:
         webchat_idle_hours=_positive_float("WEBCHAT_IDLE_HOURS", WEBCHAT_IDLE_HOURS),
         rest_channel=_on_off("REST_CHANNEL", True),
         rest_channel_token=env.get("REST_CHANNEL_TOKEN", ""),
+        default_career=env.get("DEFAULT_CAREER", "").strip(),
     )
 
 
