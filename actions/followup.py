@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 # The topic actions register as KnowledgeAction subclasses when their modules are imported;
 # import them here so every topic is reachable however this module was loaded.
-from actions import entry, progression, role, salary, scope, skills  # noqa: F401
+from actions import careers, entry, progression, role, salary, scope, skills  # noqa: F401
 from actions.base import Ask, Button, KnowledgeAction, Reply, read_ask, send, session_factory, slot_text
 from knowledge import queries
 
@@ -36,6 +36,9 @@ def choose_topic(last_topic: Optional[str], ask: Ask, names_specialism: bool = F
     named = {kind for kind, present in (
         ("role", ask.role_from_message), ("level", ask.level_from_message),
         ("skill", ask.skill is not None), ("skill_kind", ask.skill_kind is not None)) if present}
+    switched = ask.career_from_message and ask.career != ask.previous_career
+    if switched and last_topic and not named - {"role"}:
+        return last_topic  # "and a data analyst?": the same question about another career
     text = ask.text.lower()
     if any(word in text for word in _NEXT_WORDS) and not named:
         return "next_step"
@@ -63,8 +66,9 @@ class ActionAnswerFollowup(Action):
         with session_factory()() as session:
             ask = read_ask(tracker, session)
             last_topic = slot_text(tracker, "last_topic")
-            names_specialism = last_topic == "specialisations" and progression.specialism_in_text(
-                queries.list_roles(session, track="specialisation"), ask.text) is not None
+            names_specialism = bool(ask.career) and last_topic == "specialisations" and \
+                progression.specialism_in_text(queries.list_roles(session, ask.career_slug, "specialisation"),
+                                               ask.text) is not None
             topic = choose_topic(last_topic, ask, names_specialism)
             action = KnowledgeAction.for_topic(topic) if topic else None
             if action is None:
@@ -72,4 +76,4 @@ class ActionAnswerFollowup(Action):
                               [], [Button("Pay", "ask_salary"), Button("Skills", "ask_skills"),
                                    Button("Career ladder", "ask_progression")])
                 return send(dispatcher, reply, None)
-            return send(dispatcher, action.build(session, ask), action.topic)
+            return send(dispatcher, action.answer(session, ask), action.topic)

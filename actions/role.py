@@ -74,3 +74,24 @@ class ActionTellImportance(KnowledgeAction):
                      [p.citation for p in points],
                      [Button("Pay", "ask_salary"), Button("How to get in", "ask_requirements"),
                       Button("Plan my route", "request_plan")])
+
+
+class ActionTellConditions(KnowledgeAction):
+    """Working life: hours, places, travel and competition for jobs."""
+
+    topic = "conditions"
+    action_name = "action_tell_conditions"
+
+    def build(self, session: Session, ask: Ask) -> Reply:
+        """The working-conditions facts, or what the sources leave out."""
+        assert ask.career is not None
+        points = queries.facts(session, "working-conditions", ask.career.slug)
+        gaps = [g.text for g in queries.gaps(session, ask.career.slug, "working-conditions")]
+        if not points:
+            return Reply([f"My sources don't describe hours or working conditions in "
+                          f"{ask.career.name.lower()}.", *gaps], [],
+                         [Button("Day-to-day tasks", "ask_role"), Button("Talk to an adviser", "request_human")])
+        lines = [f"Working life in {ask.career.name.lower()}:", *(f"- {p.text}" for p in points[:6]), *gaps[:1]]
+        return Reply(lines, [p.citation for p in points[:6]],
+                     [Button("Day-to-day tasks", "ask_role"), Button("Pay", "ask_salary"),
+                      Button("How to get in", "ask_requirements")])

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, message_entities
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, message_entities
 from knowledge import queries
 
 # How each intent is offered back to a learner when we are unsure what they meant.
@@ -22,7 +22,9 @@ INTENT_LABELS: dict[str, str] = {
     "ask_experience": "Getting experience", "ask_skills": "Skills", "ask_salary": "Pay",
     "ask_pay_factors": "What affects pay", "ask_progression": "Career ladder",
     "ask_next_step": "My next step", "ask_path": "Path between roles",
-    "ask_specialisations": "Specialisms", "ask_self_employment": "Own business or consulting",
+    "ask_specialisations": "Specialisms", "ask_self_employment": "Working for yourself",
+    "ask_conditions": "Hours and working life", "ask_related": "Related careers",
+    "ask_compare": "Compare careers", "ask_careers": "Careers covered",
     "ask_networking": "Networking and mentoring", "ask_source": "Where this comes from",
     "request_plan": "Plan my route", "request_human": "Talk to an adviser",
     "ask_capabilities": "What can you do?",
@@ -34,14 +36,22 @@ class ActionTellSource(KnowledgeAction):
 
     topic = "source"
     action_name = "action_tell_source"
+    needs_career = False
 
     def build(self, session: Session, ask: Ask) -> Reply:
-        """The source documents behind the knowledge base."""
-        docs = queries.sources(session)
-        lines = ["Everything I tell you comes from a structured knowledge base built from:"]
-        lines += [f"- {d.title}" for d in docs]
+        """The source documents behind the knowledge base: the career's, or a count of them all."""
+        docs = queries.sources(session, ask.career_slug) if ask.career else queries.sources(session)
+        publishers = sorted({d.publisher or d.short_title for d in docs})
+        where = f" for {ask.career.name.lower()}" if ask.career else ""
+        lines = [f"Everything I tell you{where} comes from a structured knowledge base built from "
+                 f"{len(docs)} source{'s' if len(docs) != 1 else ''}, including:"]
+        lines += [f"- {d.title}" + (f" ({d.publisher}, {d.year})" if d.publisher and d.year else "")
+                  for d in docs[:6]]
+        if len(publishers) > 1:
+            lines.append("Publishers include " + ", ".join(publishers[:8]) + ".")
         lines.append("Each answer ends with a line naming its source. Figures are quoted exactly as "
-                     "the source gives them; where it gives two figures, I show both.")
+                     "the source gives them; where sources disagree, I show each with its source and "
+                     "say when a figure is old.")
         return Reply(lines, [], [Button("Pay", "ask_salary"), Button("Talk to an adviser", "request_human")])
 
 
@@ -50,6 +60,7 @@ class ActionOutOfScope(KnowledgeAction):
 
     topic = "out_of_scope"
     action_name = "action_out_of_scope"
+    needs_career = False
 
     def build(self, session: Session, ask: Ask) -> Reply:
         """List the careers covered and offer the main topics."""
@@ -57,11 +68,11 @@ class ActionOutOfScope(KnowledgeAction):
         if unreadable:
             return Reply([unreadable], [], [Button("What can you do?", "ask_capabilities"),
                                             Button("Pay", "ask_salary")])
-        careers = " and ".join(c.name.lower() for c in queries.list_careers(session))
-        return Reply([f"Sorry, I can't help with that: I only cover careers in {careers}. I can't "
+        careers = join_names([c.name.lower() for c in queries.list_careers(session)])
+        return Reply([f"Sorry, I can't help with that: I only cover these careers: {careers}. I can't "
                       "book things, check the weather or advise on other careers.",
                       "Ask me about the job, how to get in, skills, pay or progression."], [],
-                     [Button("What can you do?", "ask_capabilities"), Button("Pay", "ask_salary"),
+                     [Button("Careers I cover", "ask_careers"), Button("What can you do?", "ask_capabilities"),
                       Button("Talk to an adviser", "request_human")])
 
 
@@ -105,12 +116,12 @@ def unreadable_reason(text: str) -> Optional[str]:
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return ("I can only read words, not emoji, numbers or symbols on their own. What would you "
-                "like to know about becoming an e-commerce manager?")
+                "like to know about a career?")
     foreign = sum(1 for ch in letters if ord(ch) > 127)
     if foreign and (foreign / len(letters) > 0.3 or not _ASCII_WORD.search(text)
                     or any(ch in text for ch in "¿¡")) or _looks_foreign(text):
         return ("Sorry, I can only understand English at the moment. Could you ask in English? "
-                "For example: \"How much does an e-commerce manager earn?\"")
+                "For example: \"What does the job involve?\"")
     return None
 
 

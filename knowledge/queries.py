@@ -660,9 +660,15 @@ def _sourced_models() -> list[Any]:
 
 
 @memoized
-def sources(session: Session) -> list[SourceInfo]:
-    """The source documents that at least one fact cites (sources.yml may list more)."""
-    cited = union(*(select(model.source_id) for model in _sourced_models())).subquery()
+def sources(session: Session, career: Optional[str] = None) -> list[SourceInfo]:
+    """The documents at least one fact (of `career`, when given) cites; sources.yml may list more."""
+    def cited_by(model: Any) -> Any:
+        query = select(model.source_id)
+        if career is None:
+            return query
+        owner = model.id if model is models.Career else model.career_id
+        return query.where(owner == _career_id(session, career))
+    cited = union(*(cited_by(model) for model in _sourced_models())).subquery()
     rows = session.execute(select(models.Source).where(models.Source.id.in_(select(cited.c.source_id)))
                            .order_by(models.Source.id)).scalars()
     return [SourceInfo(r.slug, r.title, r.short_title, r.document, r.publisher, r.url, r.year) for r in rows]
