@@ -1,6 +1,7 @@
 """Personal route plan: a short form (where you are, where you want to go) and the plan itself."""
 from __future__ import annotations
 
+import abc
 import re
 from typing import Any, Optional
 
@@ -439,3 +440,87 @@ class ActionMakePlan(Action):
         resets = [SlotSet(name, None) for name in
                   ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")]
         return send(dispatcher, reply, "plan") + resets
+
+
+class _AskPlanSlot(Action, abc.ABC):
+    """Asks one of the plan form's questions, with buttons from the content for the plan's career."""
+
+    slot: str
+
+    def name(self) -> str:
+        """`action_ask_<slot>`, which Rasa runs to ask for the slot."""
+        return f"action_ask_{self.slot}"
+
+    @abc.abstractmethod
+    def question(self, session: Session, tracker: Tracker, career: Optional[CareerInfo]) -> Reply:
+        """The question and its buttons."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Send the question (it sets no slot: the form does)."""
+        with session_factory()() as session:
+            reply = self.question(session, tracker, plan_career(session, tracker))
+        dispatcher.utter_message(text=reply.text(), buttons=[b.as_dict() for b in reply.buttons[:reply.max_buttons]])
+        return []
+
+
+class ActionAskPlanStage(_AskPlanSlot):
+    """Where are you now? The stages the career's entry routes suit, and already in it."""
+
+    slot = "plan_stage"
+
+    def question(self, session: Session, tracker: Tracker, career: Optional[CareerInfo]) -> Reply:
+        """The stages as buttons."""
+        stages = queries.stages_for(session, career.slug) if career else queries.stages(session)
+        buttons = [Button(s.label, "inform_stage", {"stage": s.key}) for s in stages]
+        if career:
+            in_career = stage_info(session, IN_CAREER, career)
+            assert in_career is not None
+            buttons.append(Button(in_career.label, "inform_stage", {"stage": IN_CAREER}))
+        return Reply(["Let's build your route plan. Where are you now?"], [], buttons, max_buttons=len(buttons))
+
+
+class ActionAskPlanSubject(_AskPlanSlot):
+    """What do you study? The degree subjects the career's sources name."""
+
+    slot = "plan_subject"
+
+    def question(self, session: Session, tracker: Tracker, career: Optional[CareerInfo]) -> Reply:
+        """Up to four subjects and "Something else"."""
+        subjects = list(dict.fromkeys(_subjects(session, career.slug if career else None)))[:4]
+        buttons = [Button(s, "inform_stage", {"subject": s}) for s in subjects]
+        buttons.append(Button("Something else", "inform_stage", {"subject": "other"}))
+        return Reply(["What subject are you studying, or did you study?"], [], buttons, max_buttons=5)
+
+
+class ActionAskPlanCurrentRole(_AskPlanSlot):
+    """Which rung are you on now?"""
+
+    slot = "plan_current_role"
+
+    def question(self, session: Session, tracker: Tracker, career: Optional[CareerInfo]) -> Reply:
+        """The career's lower rungs as buttons."""
+        rungs = queries.ladder(session, career.slug)[:-1] if career else []
+        return Reply(["Which role are you in now?"], [],
+                     [Button(r.title, "inform_stage", {"role": r.slug}) for r in rungs[:5]], max_buttons=5)
+
+
+class ActionAskPlanGoal(_AskPlanSlot):
+    """Where would you like to get to? Rungs above the learner, or each career's main role."""
+
+    slot = "plan_goal"
+
+    def question(self, session: Session, tracker: Tracker, career: Optional[CareerInfo]) -> Reply:
+        """Up to four goals in the career, or one per career when none is known yet."""
+        if career is None:
+            goals = [queries.get_role(session, c.main_role) for c in queries.list_careers(session) if c.main_role]
+            roles = [g for g in goals if g]
+        else:
+            current = queries.get_role(session, slot_text(tracker, "plan_current_role") or "")
+            rungs = queries.ladder(session, career.slug)
+            above = [r for r in rungs if current is None or (r.rank or 0) > (current.rank or 0)]
+            main = queries.get_role(session, career.main_role) if career.main_role else None
+            roles = ([main] if main and main in above else []) + [r for r in above if r != main][::-1]
+            roles = roles[:3] + [r for r in queries.list_roles(session, career.slug, "independent")][:1]
+        return Reply(["And where would you like to get to?"], [],
+                     [Button(r.title, "inform_stage", {"role": r.slug}) for r in roles], max_buttons=8)

@@ -26,22 +26,29 @@ def domain() -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def knowledge(loaded_factory: sessionmaker) -> Iterator[sessionmaker]:
-    """Point the actions at a private copy of the loaded knowledge base; restore afterwards."""
-    use_session_factory(loaded_factory)
-    yield loaded_factory
+def knowledge(shared_loaded_factory: sessionmaker) -> Iterator[sessionmaker]:
+    """Point the actions at the loaded knowledge base (they only read it); restore afterwards."""
+    use_session_factory(shared_loaded_factory)
+    yield shared_loaded_factory
     use_session_factory(None)
 
 
 Say = Callable[..., ActionResult]
+# Most action tests are about one career, the first the content had; a conversation about it is
+# one whose `career` slot is set. Tests about choosing a career pass `career=None` (or another).
+CAREER = "ecommerce-management"
 
 
 @pytest.fixture
 def say(domain: dict[str, Any]) -> Say:
-    """Run an action on one message: `say(ActionClass, text, intent, entities, slots=...)`."""
+    """Run an action on one message: `say(ActionClass, text, intent, entities, slots=..., career=...)`."""
 
     def _say(action_cls: type, text: str, intent: str | None, entities: Any = None,
-             **tracker_kw: Any) -> ActionResult:
-        return run_action(action_cls(), make_tracker(text, intent, entities, **tracker_kw), domain)
+             career: str | None = CAREER, **tracker_kw: Any) -> ActionResult:
+        slots = dict(tracker_kw.pop("slots", None) or {})
+        if career is not None:
+            slots.setdefault("career", career)
+        tracker = make_tracker(text, intent, entities, slots=slots, **tracker_kw)
+        return run_action(action_cls(), tracker, domain)
 
     return _say

@@ -1,4 +1,5 @@
-"""Across every action: figures only as the YAML states them, a source line, at most 4 buttons."""
+"""Across every action and every career: figures only as that career's YAML states them, a source
+line, a few buttons."""
 from __future__ import annotations
 
 import importlib
@@ -39,19 +40,29 @@ SCENARIOS: list[tuple[str, str, str, Any, dict[str, Any]]] = [
     ("action_tell_salary", "senior pay", "ask_salary", {"level": "senior"}, {}),
     ("action_tell_salary", "director pay", "ask_salary", {"level": "director"}, {}),
     ("action_tell_salary", "experienced pay", "ask_salary", {"level": "experienced"}, {}),
-    ("action_tell_salary", "specialist pay", "ask_salary", {"role": "ecommerce-specialist"}, {}),
+    ("action_tell_salary", "that role's pay", "ask_salary", {"role": "{second_rung}"}, {}),
     ("action_tell_pay_factors", "what affects pay", "ask_pay_factors", None, {}),
     ("action_tell_progression", "progression", "ask_progression", None, {}),
-    ("action_tell_next_step", "next?", "ask_next_step", {"role": "ecommerce-associate"}, {}),
+    ("action_tell_next_step", "next?", "ask_next_step", {"role": "{first_rung}"}, {}),
     ("action_tell_next_step", "next?", "ask_next_step", {"stage": "retail"}, {}),
-    ("action_tell_path", "from associate to director", "ask_path", None, {}),
+    ("action_tell_path", "how do I get there", "ask_path", {"role": "{top_rung}"}, {}),
     ("action_tell_specialisations", "specialisms", "ask_specialisations", None, {}),
     ("action_tell_self_employment", "own business", "ask_self_employment", None, {}),
     ("action_tell_networking", "networking", "ask_networking", None, {}),
     ("action_answer_followup", "and a director?", "followup", {"level": "director"},
      {"last_topic": "salary"}),
     ("action_make_plan", "/inform_stage", "inform_stage", None,
-     {"plan_stage": "school", "plan_goal": "director-of-ecommerce"}),
+     {"plan_stage": "school", "plan_goal": "{top_rung}"}),
+    ("action_make_plan", "/inform_stage", "inform_stage", None,
+     {"plan_stage": "retail", "plan_goal": "{main_role}"}),
+    ("action_tell_conditions", "what are the hours like", "ask_conditions", None, {}),
+    ("action_tell_related", "what similar careers are there", "ask_related", None, {}),
+    ("action_compare_careers", "how does it compare", "ask_compare", {"career": "{other_career}"}, {}),
+    ("action_list_careers", "which careers do you cover", "ask_careers", None, {}),
+    ("action_ask_plan_stage", "plan my route", "request_plan", None, {}),
+    ("action_ask_plan_subject", "plan my route", "request_plan", None, {"plan_stage": "university"}),
+    ("action_ask_plan_current_role", "plan my route", "request_plan", None, {"plan_stage": "in-career"}),
+    ("action_ask_plan_goal", "plan my route", "request_plan", None, {"plan_stage": "retail"}),
     ("action_tell_source", "sources?", "ask_source", None, {}),
     ("action_out_of_scope", "book a flight", "out_of_scope", None, {}),
     ("action_clarify", "hmm", "nlu_fallback", None, {}),
@@ -59,7 +70,11 @@ SCENARIOS: list[tuple[str, str, str, Any, dict[str, Any]]] = [
 ]
 # Replies that state no facts, so they carry no source line.
 NO_SOURCE = {"action_tell_source", "action_out_of_scope", "action_clarify",
-             "action_request_human"}
+             "action_request_human", "action_list_careers", "action_ask_plan_stage",
+             "action_ask_plan_subject", "action_ask_plan_current_role", "action_ask_plan_goal"}
+# Replies that offer a choice among the careers (or the plan's stages) may show more buttons.
+MANY_BUTTONS = {"action_list_careers", "action_ask_plan_stage", "action_ask_plan_goal",
+                "action_ask_plan_subject", "action_ask_plan_current_role"}
 
 
 def _strings(node: Any) -> list[str]:
@@ -81,11 +96,11 @@ def _numbers(node: Any, keys: tuple[str, ...] = ("min", "max")) -> list[int]:
     return []
 
 
-@lru_cache(maxsize=1)
-def yaml_figures() -> frozenset[int]:
-    """Every money figure the career's YAML states, as a number or inside its text."""
+@lru_cache(maxsize=None)
+def yaml_figures(career_dir: Path = CAREER_DIR) -> frozenset[int]:
+    """Every money figure a career's YAML states, as a number or inside its text."""
     figures: set[int] = set()
-    for path in sorted(Path(CONTENT_DIR, CAREER_DIR).glob("*.yml")):
+    for path in sorted(Path(CONTENT_DIR, career_dir).glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         figures.update(n for n in _numbers(data) if n >= 1000)
         for text in _strings(data):
@@ -111,22 +126,59 @@ def test_every_answering_action_has_a_scenario(domain: dict[str, Any]) -> None:
     assert set(domain["actions"]) - covered == {"validate_career_plan_form"}
 
 
+@lru_cache(maxsize=1)
+def _career_folders() -> dict[str, Path]:
+    """Career slug → its content folder (relative to the content root)."""
+    found = {}
+    for folder in sorted(Path(CONTENT_DIR, "careers").iterdir()):
+        career = yaml.safe_load((folder / "career.yml").read_text(encoding="utf-8"))["career"]
+        found[career["slug"]] = folder.relative_to(CONTENT_DIR)
+    return found
+
+
+def _fill(value: Any, names: dict[str, str]) -> Any:
+    """A scenario's entities or slots with the career's role slugs put in."""
+    if isinstance(value, dict):
+        return {k: _fill(v, names) for k, v in value.items()}
+    return value.format(**names) if isinstance(value, str) else value
+
+
+def _names(session, career: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from knowledge import queries
+
+    ladder = queries.ladder(session, career)
+    others = [c.slug for c in queries.list_careers(session) if c.slug != career]
+    return {"first_rung": ladder[0].slug, "second_rung": ladder[min(1, len(ladder) - 1)].slug,
+            "top_rung": ladder[-1].slug, "main_role": queries.get_career(session, career).main_role,
+            "other_career": others[0],
+            "related": " ".join(r.slug for r in queries.related_careers(session, career) if r.slug)}
+
+
+@pytest.mark.parametrize("career", sorted(_career_folders()))
 @pytest.mark.parametrize("name, text, intent, entities, slots", SCENARIOS,
                          ids=[f"{s[0]}-{i}" for i, s in enumerate(SCENARIOS)])
-def test_reply_quotes_only_yaml_figures_cites_and_limits_buttons(domain, name, text, intent,
-                                                                  entities, slots) -> None:
+def test_reply_quotes_only_yaml_figures_cites_and_limits_buttons(domain, knowledge, career, name, text,
+                                                                  intent, entities, slots) -> None:
+    with knowledge() as session:
+        names = _names(session, career)
     action = actions_by_name()[name]()
-    result = run_action(action, make_tracker(text, intent, entities, slots=slots), domain)
+    slots = {"career": career, **_fill(slots, names)}
+    result = run_action(action, make_tracker(text, intent, _fill(entities, names), slots=slots), domain)
     assert len(result.messages) == 1
     assert result.text.strip()
-    assert set(amounts_in_text(result.text)) <= yaml_figures()
-    assert 1 <= len(result.buttons) <= 4
+    figures = yaml_figures(_career_folders()[career])
+    if name == "action_compare_careers":
+        figures |= yaml_figures(_career_folders()[names["other_career"]])
+    for linked in names["related"].split():  # answers about moving on also show related careers' pay
+        figures |= yaml_figures(_career_folders()[linked])
+    assert set(amounts_in_text(result.text)) <= figures
+    assert 1 <= len(result.buttons) <= (9 if name in MANY_BUTTONS else 4)
     for button in result.buttons:
         assert button["title"] and button["payload"].startswith("/")
     last_line = result.text.splitlines()[-1]
     if name in NO_SOURCE:
         assert not last_line.startswith("Source")
-    else:
-        assert last_line.startswith(("Source: E-commerce manager career guide", "Sources: "))
+    elif "My sources" not in result.text:
+        assert last_line.startswith(("Source: ", "Sources: ")), result.text
     if isinstance(action, KnowledgeAction):
         assert ("last_topic", action.topic) in [(e["name"], e["value"]) for e in result.events]

@@ -13,7 +13,7 @@ def make_tracker(text: str, intent: str | None,
                  slots: dict[str, Any] | None = None, events: list[dict[str, Any]] | None = None,
                  active_loop: dict[str, Any] | None = None,
                  intent_ranking: list[dict[str, Any]] | None = None,
-                 sender_id: str = "test-user") -> Tracker:
+                 sender_id: str = "test-user", metadata: dict[str, Any] | None = None) -> Tracker:
     """A rasa_sdk Tracker whose latest message is `text`, classified as `intent`.
 
     `entities` is either Rasa's list form ([{"entity": "level", "value": "director"}]) or a plain
@@ -27,7 +27,7 @@ def make_tracker(text: str, intent: str | None,
              "intent_ranking": intent_ranking if intent_ranking is not None else (
                  [{"name": intent, "confidence": 0.9}] if intent else [])}
     history = list(events or [])
-    history.append({"event": "user", "text": text, "parse_data": parse})
+    history.append({"event": "user", "text": text, "parse_data": parse, "metadata": dict(metadata or {})})
     return Tracker(sender_id, dict(slots or {}), parse, history, False, None,
                    dict(active_loop or {}), "action_listen")
 
