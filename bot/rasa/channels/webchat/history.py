@@ -1,6 +1,7 @@
 """What the widget shows of a stored conversation: pages of user and bot messages after a cursor."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -11,6 +12,10 @@ from rasa.shared.core.events import BotUttered, Event, Restarted, UserUttered
 META_KEY = "webchat"
 CLOSED = "closed"
 PAGE_SIZE = 50
+# Metadata key of the career the embedding page is about (the widget's `data-career`), read by
+# the actions (actions/base.py `context_career`); a slug or a main role's slug.
+CAREER_KEY = "career"
+_PAGE_CAREER = re.compile(r"[a-z0-9-]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -22,12 +27,20 @@ class Page:
     more: bool  # messages are stored after `cursor`
 
 
-def user_metadata(client_id: str, title: Optional[str]) -> dict[str, Any]:
-    """Metadata stored with a learner's message: the widget's id and the quick-reply title shown."""
+def page_career(raw: Any) -> Optional[str]:
+    """The career the embedding page names, if it looks like a slug; anything else is ignored."""
+    return raw if isinstance(raw, str) and _PAGE_CAREER.fullmatch(raw) else None
+
+
+def user_metadata(client_id: str, title: Optional[str], career: Optional[str] = None) -> dict[str, Any]:
+    """Metadata stored with a learner's message: the widget's id, the quick-reply title shown, the page's career."""
     details: dict[str, Any] = {"client_id": client_id}
     if title:
         details["title"] = title
-    return {META_KEY: details}
+    metadata: dict[str, Any] = {META_KEY: details}
+    if career:
+        metadata[CAREER_KEY] = career
+    return metadata
 
 
 def closed_marker() -> Restarted:
