@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,7 +34,7 @@ def read_knowledge(url: str, read: Callable[[Session], T], default: T) -> T:
     The web pages still work before `coach knowledge load` has run, or while a load rebuilds the
     tables: they show what they can without the careers.
     """
-    if not url:
+    if not url or _missing_file(url):
         return default
     try:
         with knowledge_sessions(url)() as session:
@@ -41,6 +43,13 @@ def read_knowledge(url: str, read: Callable[[Session], T], default: T) -> T:
         logger.warning("Could not read the knowledge base (%s); showing no careers. Run `coach knowledge load`.",
                        str(exc).splitlines()[0][:200])
         return default
+
+
+def _missing_file(url: str) -> bool:
+    """A SQLite file that does not exist yet (not loaded): reading it would only create an empty one."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+        and not Path(parsed.database).exists()
 
 
 def career_names(url: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from html import unescape
@@ -143,8 +144,10 @@ def test_content_is_shown_as_text_never_as_markup(site: Callable[..., FlaskClien
 
 def test_without_a_knowledge_base_the_index_still_works_and_no_career_page_exists(
         site: Callable[..., FlaskClient], tmp_path: Path) -> None:
-    for url in ("", f"sqlite:///{tmp_path / 'never-loaded.db'}"):
+    sqlite3.connect(tmp_path / "no-tables.db").close()  # a file without the knowledge tables
+    for url in ("", f"sqlite:///{tmp_path / 'never-loaded.db'}", f"sqlite:///{tmp_path / 'no-tables.db'}"):
         client = site(url)
         index = client.get("/")
         assert index.status_code == 200 and "not loaded yet" in index.get_data(as_text=True)
         assert client.get("/careers/anything").status_code == 404
+    assert not (tmp_path / "never-loaded.db").exists()  # reading never creates an empty database
