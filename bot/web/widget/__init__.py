@@ -5,13 +5,13 @@ one (overview, pay by level, ways in) with the widget told which career the page
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, render_template, request
 
+from bot.shared.career_slug import career_slug
 from bot.shared.settings import Settings
 from bot.web.knowledge import read_knowledge
 from bot.web.widget.careers import career_page
@@ -20,7 +20,6 @@ from knowledge import queries
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"widget.js": "text/javascript", "widget.css": "text/css", "demo.css": "text/css"}
 RASA_PORT = 5005
-CAREER_SLUG = re.compile(r"[a-z0-9-]{1,100}")  # what `data-career` accepts (bot/rasa/channels/webchat/)
 
 
 def widget_server_url(settings: Settings, page_url: str) -> str:
@@ -70,7 +69,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
     @blueprint.get("/careers/<slug>", endpoint="career_page")
     def career_page_view(slug: str) -> Response:
         guide = read_knowledge(knowledge_url, lambda session: career_page(session, slug), None) \
-            if CAREER_SLUG.fullmatch(slug) else None
+            if career_slug(slug) else None
         if guide is None:
             return _site_page(settings, "missing.html", 404, careers=careers())
         return _site_page(settings, "career.html", guide=guide, career=guide.career, page_career=guide.career.slug)

@@ -44,7 +44,6 @@ from bot.rasa.channels.webchat.history import (
     is_idle,
     messages_after,
     page_after,
-    page_career,
     user_metadata,
 )
 from bot.rasa.channels.webchat.sessions import (
@@ -54,6 +53,7 @@ from bot.rasa.channels.webchat.sessions import (
     parse_token,
     rasa_message_id,
 )
+from bot.shared.career_slug import career_slug
 from bot.shared.settings import get_settings
 from bot.shared.text import clean_value
 
@@ -225,7 +225,7 @@ class WebchatInput(InputChannel):
         if not isinstance(raw_text, str):
             raise RefusedRequestError(400, "'text' must be a string.")
         title, after = _title(body.get("title")), _cursor(body.get("after"))
-        career = page_career(body.get("career"))
+        career = career_slug(body.get("career"))  # the page's career: anything else is ignored
         agent = self._agent(request)
         sender_id = conversation_id(self._token(request))
         buckets = limits.for_app(request.app)

@@ -1,7 +1,6 @@
 """What the widget shows of a stored conversation: pages of user and bot messages after a cursor."""
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -15,7 +14,6 @@ PAGE_SIZE = 50
 # Metadata key of the career the embedding page is about (the widget's `data-career`), read by
 # the actions (actions/base.py `context_career`); a slug or a main role's slug.
 CAREER_KEY = "career"
-_PAGE_CAREER = re.compile(r"[a-z0-9-]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -25,11 +23,6 @@ class Page:
     messages: list[dict[str, Any]]
     cursor: int  # position after this page: where the next page starts
     more: bool  # messages are stored after `cursor`
-
-
-def page_career(raw: Any) -> Optional[str]:
-    """The career the embedding page names, if it looks like a slug; anything else is ignored."""
-    return raw if isinstance(raw, str) and _PAGE_CAREER.fullmatch(raw) else None
 
 
 def user_metadata(client_id: str, title: Optional[str], career: Optional[str] = None) -> dict[str, Any]:
