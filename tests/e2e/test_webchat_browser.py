@@ -1,6 +1,8 @@
 """The chat widget on the demo page in headless Chromium, against the real Rasa and web servers."""
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -374,3 +376,24 @@ def test_a_mid_tone_site_accent_still_gets_header_text_with_enough_contrast(web:
         assert_accessible(page, "the widget with a #777777 accent")
     finally:
         ctx.close()
+
+
+def test_a_career_page_tells_the_assistant_its_career_with_every_message(
+        web: Stack, context: Any, knowledge: sessionmaker) -> None:
+    """The page's data-career reaches the stored user events as metadata, where the actions read it."""
+    with knowledge() as session:
+        career = queries.list_careers(session)[-1]
+    widget = WidgetPage(context.new_page())
+    widget.page.goto(f"{web.web_url}/careers/{career.slug}")
+    widget.page.wait_for_function("() => window.__careerCoachWidget === true")
+    assert widget.page.locator("h1").inner_text() == career.name
+    widget.open()
+    reply = widget.ask("how much does it pay?")
+    assert "£" in reply and "Source" in reply  # answered for the page's career, not a question back
+    with sqlite3.connect(web.conversations_db) as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'",
+                          (conversation_id(widget.token()),)).fetchall()
+    metadata = [json.loads(data)["metadata"] for (data,) in rows]
+    assert metadata and all(m["career"] == career.slug and m["webchat"]["client_id"] for m in metadata)
+    assert widget.errors == []
+    assert_accessible(widget.page, f"the {career.slug} page with the chat open")

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.shared.settings import PROJECT_ROOT, Settings
 from bot.web.console.db import get_engine
+from bot.web.knowledge import career_names
 
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 
@@ -35,3 +36,7 @@ class Console:
             return []
         names = [i if isinstance(i, str) else next(iter(i)) for i in domain.get("intents") or []]
         return sorted(names)
+
+    def career_names(self) -> dict[str, str]:
+        """Career names from the knowledge base by slug (and main role slug); {} when it cannot be read."""
+        return career_names(self.settings.knowledge_database_url)

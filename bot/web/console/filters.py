@@ -11,6 +11,7 @@ MAX_PAGE = 100_000
 MAX_QUERY_CHARS = 200
 _NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 _TAG = re.compile(r"^[\w\- ]{1,64}$")
+_CAREER = re.compile(r"[\w\- ]{1,100}")  # a `career` slot value: a career's slug
 REVIEW_STATES = ("", "reviewed", "unreviewed")
 
 
@@ -30,6 +31,7 @@ class Filters:
     handoff: bool = False
     review: str = ""
     tag: str = ""
+    career: str = ""
     mine: bool = False
     q: str = ""
     page: int = 1
@@ -50,7 +52,8 @@ class Filters:
         out = {"from": values["date_from"], "to": values["date_to"], "channel": values["channel"],
                "intent": values["intent"], "fallback": "1" if values["fallback"] else "",
                "handoff": "1" if values["handoff"] else "", "review": values["review"],
-               "tag": values["tag"], "mine": "1" if values["mine"] else "", "q": values["q"],
+               "tag": values["tag"], "career": values["career"], "mine": "1" if values["mine"] else "",
+               "q": values["q"],
                "page": str(values["page"]) if values["page"] != 1 else ""}
         return {k: str(v) for k, v in out.items() if v}
 
@@ -90,6 +93,13 @@ def _name(args: Mapping[str, str], key: str, pattern: re.Pattern[str] = _NAME) -
     return value
 
 
+def _career(args: Mapping[str, str]) -> str:
+    value = (args.get("career") or "").strip()
+    if value and not _CAREER.fullmatch(value):
+        raise FilterError(f"'career' must be a career's slug (at most 100 characters), got {value[:40]!r}.")
+    return value
+
+
 def parse_page(raw: str | None) -> int:
     """A page number from 1 to MAX_PAGE (default 1)."""
     value = (raw or "").strip()
@@ -114,7 +124,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     return Filters(date_from=date_from, date_to=date_to, channel=_name(args, "channel"),
                    intent=_name(args, "intent"), fallback=_flag(args, "fallback"),
                    handoff=_flag(args, "handoff"), review=review, tag=_name(args, "tag", _TAG),
-                   mine=_flag(args, "mine"), q=q, page=parse_page(args.get("page")))
+                   career=_career(args), mine=_flag(args, "mine"), q=q, page=parse_page(args.get("page")))
 
 
 def days_back(days: int, today: date | None = None) -> list[date]:

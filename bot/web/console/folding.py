@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.web.console.tables import conversations
+from bot.web.console.tables import CAREER, conversations
 
 LOW_CONFIDENCE = 0.6  # below this a recognised intent counts as a low-confidence guess
 FALLBACK_INTENT = "nlu_fallback"
 PLAN_SLOTS = ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")
+CAREER_SLOT = "career"  # its values (careers' slugs) are kept per conversation, for the inbox and insights
 QUALIFICATION_ENTITIES = ("qualification", "certification")
 PAUSE_ENDS = ("resume", "restart")  # events after which the assistant answers again
 # Characters no console column should hold: C0/C1 controls but tab and newline, and lone surrogates
@@ -97,6 +98,11 @@ def _name(value: Any, length: int = 255) -> str | None:
     return storable(value)[:length] if isinstance(value, str) and value else None
 
 
+def career_value(value: Any) -> str | None:
+    """A `career` slot value as the console keeps it (a career's slug), or None when unset or odd."""
+    return storable(value.strip())[:CAREER] if isinstance(value, str) and value.strip() else None
+
+
 def _short(value: Any) -> str | None:
     return storable(str(value))[:255] if value not in (None, "") else None
 
@@ -124,6 +130,8 @@ class Batch:
     intents: set[tuple[str, str]] = field(default_factory=set)
     # conversation → time of its last resume or restart in this batch (a claim made before it ends)
     pause_ended: dict[str, float] = field(default_factory=dict)
+    # (career, conversation) → when the conversation's `career` slot first took that value
+    careers: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def apply(self, row: Any) -> None:
         """Fold one `events` row into the batch."""
@@ -150,6 +158,10 @@ class Batch:
                                       "confidence": None, "misunderstood": False})
         elif kind == "slot":
             self._slot(summary, data.get("name"), data.get("value"), ts)
+            career = career_value(data.get("value")) if data.get("name") == CAREER_SLOT else None
+            if career:
+                key = (career, row.sender_id)
+                self.careers[key] = min(self.careers.get(key, ts), ts)
         elif kind == "pause":
             summary.paused = True
         elif kind == "resume":

@@ -1,4 +1,4 @@
-"""Jinja filters for console pages: times, confidences, masked learner text."""
+"""Jinja filters for console pages: times, confidences, masked learner text, career names."""
 from __future__ import annotations
 
 import time
@@ -56,6 +56,15 @@ def shown(text: str | None, sender_id: str) -> str:
     return text or "" if revealed(sender_id) else mask(text)
 
 
+def career_label(value: str) -> str:
+    """A `career` slot value (a slug) as the knowledge base names it; the value itself when it does not."""
+    names = g.get("career_names")
+    if names is None:
+        console = g.get("console")
+        names = g.career_names = console.career_names() if console is not None else {}
+    return str(names.get(value, value))
+
+
 def register(blueprint: Blueprint) -> None:
     """Make the filters available to templates."""
     blueprint.add_app_template_filter(when, "when")
@@ -63,5 +72,6 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_app_template_filter(ago, "ago")
     blueprint.add_app_template_filter(iso, "iso")
     blueprint.add_app_template_filter(percent, "percent")
+    blueprint.add_app_template_filter(career_label, "career")
     blueprint.add_app_template_global(shown, "shown")
     blueprint.add_app_template_global(revealed, "revealed")

@@ -14,6 +14,7 @@ from bot.web.console.filters import PAGE_SIZE, Filters
 from bot.web.console.tables import (
     accounts,
     assignments,
+    conversation_careers,
     conversation_intents,
     conversations,
     handoffs,
@@ -36,6 +37,7 @@ class InboxRow:
     reviewed: bool
     assignee: str | None
     tags: list[str] = field(default_factory=list)
+    careers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +110,9 @@ def filter_conditions(connection: Connection, filters: Filters, account_id: int)
     if filters.tag:
         conditions.append(exists().where(and_(tags.c.tag == filters.tag,
                                               tags.c.sender_id == conversations.c.sender_id)))
+    if filters.career:
+        conditions.append(exists().where(and_(conversation_careers.c.career == filters.career,
+                                              conversation_careers.c.sender_id == conversations.c.sender_id)))
     if filters.mine:
         conditions.append(exists().where(and_(assignment.c.account_id == account_id,
                                               assignment.c.sender_id == conversations.c.sender_id)))
@@ -139,9 +144,11 @@ def inbox_page(connection: Connection, filters: Filters, account_id: int) -> Inb
         values = dict(row._mapping)
         reviewed_at, assignee = values.pop("reviewed_at"), values.pop("assignee")
         rows.append(InboxRow(values, reviewed_at is not None, assignee))
-    tag_map = tags_for(connection, [r.summary["sender_id"] for r in rows])
+    senders = [r.summary["sender_id"] for r in rows]
+    tag_map, career_map = tags_for(connection, senders), careers_for(connection, senders)
     for row in rows:
         row.tags = tag_map.get(row.summary["sender_id"], [])
+        row.careers = career_map.get(row.summary["sender_id"], [])
     return InboxPage(rows, int(total), filters.page)
 
 
@@ -154,6 +161,24 @@ def tags_for(connection: Connection, senders: list[str]) -> dict[str, list[str]]
                                   .order_by(tags.c.tag)):
         found.setdefault(row.sender_id, []).append(row.tag)
     return found
+
+
+def careers_for(connection: Connection, senders: list[str]) -> dict[str, list[str]]:
+    """The careers each listed conversation has been about, in the order they came up."""
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(senders), 500):
+        query = (select(conversation_careers.c.sender_id, conversation_careers.c.career)
+                 .where(conversation_careers.c.sender_id.in_(senders[start:start + 500]))
+                 .order_by(conversation_careers.c.first_ts, conversation_careers.c.career))
+        for row in connection.execute(query):
+            found.setdefault(row.sender_id, []).append(row.career)
+    return found
+
+
+def careers_seen(connection: Connection) -> list[str]:
+    """Every career some conversation has been about (for the filter menu)."""
+    query = select(conversation_careers.c.career).distinct().order_by(conversation_careers.c.career)
+    return [r[0] for r in connection.execute(query)]
 
 
 def channels(connection: Connection) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.web.console.filters import days_back
 from bot.web.console.sync import FALLBACK_INTENT
-from bot.web.console.tables import conversations, messages
+from bot.web.console.tables import conversation_careers, conversations, messages
 
 CACHE_SECONDS = 60.0
 HANDOFF_INTENT = "request_human"
@@ -45,6 +45,8 @@ class Insights:
     handoffs_per_day: list[tuple[date, int]]
     top_intents: list[tuple[str, int]]
     topics: list[tuple[str, int]]
+    # conversations per career (the `career` slot's values, slugs), by when the career first came up
+    careers: list[tuple[str, int]]
     total_conversations: int
     total_messages: int
     total_handoffs: int
@@ -58,7 +60,7 @@ def _day(connection: Connection, column: ColumnElement[float]) -> ColumnElement[
 
 
 def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
-    """Count conversations, messages, fallbacks, handoffs and intents over the last `days` days."""
+    """Count conversations, messages, fallbacks, handoffs, intents and careers over the last `days` days."""
     calendar = days_back(days, today)
     start = datetime.combine(calendar[0], datetime.min.time(), tzinfo=timezone.utc).timestamp()
     with engine.connect() as connection:
@@ -69,6 +71,9 @@ def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
         rows = connection.execute(
             select(mday, messages.c.intent, func.count(), func.sum(cast(messages.c.misunderstood, Integer)))
             .where(messages.c.ts >= start, messages.c.role == "user").group_by(mday, messages.c.intent)).all()
+        careers = connection.execute(
+            select(conversation_careers.c.career, func.count()).where(conversation_careers.c.first_ts >= start)
+            .group_by(conversation_careers.c.career)).all()
     intents: Counter[str] = Counter()
     per_day_messages: Counter[int] = Counter()
     per_day_missed: Counter[int] = Counter()
@@ -93,6 +98,7 @@ def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
                         if per_day_messages[numbers[d]] else 0.0) for d in calendar],
         handoffs_per_day=[(d, int(handoffs.get(numbers[d], 0))) for d in calendar],
         top_intents=intents.most_common(TOP), topics=topics.most_common(TOP),
+        careers=sorted(((career, int(count)) for career, count in careers), key=lambda c: (-c[1], c[0])),
         total_conversations=sum(per_day.values()), total_messages=sum(per_day_messages.values()),
         total_handoffs=sum(handoffs.values()))
 

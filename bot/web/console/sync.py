@@ -17,13 +17,14 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.web.console.db import has_events_table
 from bot.web.console.folding import FALLBACK_INTENT, Batch, Summary, as_dict, is_misunderstood
 from bot.web.console.tables import (
+    conversation_careers,
     conversation_intents,
     conversations,
     events,
@@ -42,6 +43,7 @@ CURSOR = "events"
 GAP_SECONDS = 600.0  # how long an id missing below the cursor is looked for again
 MAX_GAPS_PER_BATCH = 1000  # the highest missing ids of a batch are remembered (open transactions are recent)
 _lock = threading.Lock()
+Pairs = set[tuple[str, str]]  # (intent or career, sender_id)
 
 
 class _RacedError(Exception):
@@ -146,13 +148,13 @@ def _load_existing(connection: Connection, batch: Batch, senders: Iterable[str])
             batch.summaries[row.sender_id] = Summary(**values, exists=True)
 
 
-def _existing_intents(connection: Connection, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    senders = sorted({sender for _intent, sender in pairs})
+def _existing_pairs(connection: Connection, table: Table, key: str, pairs: Pairs) -> Pairs:
+    """The (key, sender) pairs already stored in `table` for the senders of `pairs`."""
+    senders = sorted({sender for _key, sender in pairs})
     found: set[tuple[str, str]] = set()
     for start in range(0, len(senders), 500):
-        query = select(conversation_intents.c.intent, conversation_intents.c.sender_id).where(
-            conversation_intents.c.sender_id.in_(senders[start:start + 500]))
-        found.update((r.intent, r.sender_id) for r in connection.execute(query))
+        query = select(table.c[key], table.c.sender_id).where(table.c.sender_id.in_(senders[start:start + 500]))
+        found.update((r[0], r[1]) for r in connection.execute(query))
     return found
 
 
@@ -167,9 +169,16 @@ def _write(connection: Connection, batch: Batch) -> None:
         connection.execute(insert(conversations), [{k: v for k, v in r.items() if k != "b_sender_id"} for r in new])
     if batch.messages:
         connection.execute(insert(messages), batch.messages)
-    pairs = batch.intents - _existing_intents(connection, batch.intents) if batch.intents else set()
+    pairs = batch.intents - _existing_pairs(connection, conversation_intents, "intent", batch.intents) \
+        if batch.intents else set()
     if pairs:
         connection.execute(insert(conversation_intents), [{"intent": i, "sender_id": s} for i, s in pairs])
+    careers = set(batch.careers) - _existing_pairs(connection, conversation_careers, "career", set(batch.careers)) \
+        if batch.careers else set()
+    if careers:
+        connection.execute(insert(conversation_careers), [
+            {"career": career, "sender_id": sender, "first_ts": batch.careers[(career, sender)]}
+            for career, sender in careers])
 
 
 def _release_claims(connection: Connection, batch: Batch) -> None:

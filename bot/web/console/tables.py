@@ -38,6 +38,7 @@ events = Table(
 
 metadata = MetaData()
 SENDER = 255
+CAREER = 100  # a career's slug (knowledge/models.py allows 100 characters)
 
 accounts = Table(
     "console_accounts", metadata,
@@ -105,6 +106,17 @@ conversation_intents = Table(
     Column("intent", String(255), primary_key=True),
     Column("sender_id", String(SENDER), primary_key=True),
     Index("ix_console_conversation_intents_sender", "sender_id"),
+)
+
+# The careers each conversation has been about: every value its `career` slot took, with the time
+# it first did (a restart keeps them: the adviser still sees what the learner asked about).
+conversation_careers = Table(
+    "console_conversation_careers", metadata,
+    Column("career", String(CAREER), primary_key=True),
+    Column("sender_id", String(SENDER), primary_key=True),
+    Column("first_ts", Float, nullable=False),
+    Index("ix_console_conversation_careers_sender", "sender_id", "first_ts"),
+    Index("ix_console_conversation_careers_first_ts", "first_ts"),
 )
 
 sync_state = Table(

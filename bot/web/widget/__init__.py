@@ -1,12 +1,21 @@
-"""The embeddable web chat widget and the demo careers page (no build step, no third-party code)."""
+"""The embeddable web chat widget and the demo careers site (no build step, no third-party code).
+
+The site is generated from the knowledge base: `/` lists the careers, `/careers/<slug>` shows
+one (overview, pay by level, ways in) with the widget told which career the page is about.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, render_template, request
 
+from bot.shared.career_slug import career_slug
 from bot.shared.settings import Settings
+from bot.web.knowledge import read_knowledge
+from bot.web.widget.careers import career_page
+from knowledge import queries
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"widget.js": "text/javascript", "widget.css": "text/css", "demo.css": "text/css"}
@@ -32,21 +41,38 @@ def _asset(name: str) -> Response:
     return reply
 
 
+def _site_page(settings: Settings, template: str, status: int = 200, **values: Any) -> Response:
+    """A page of the demo site, embedding the widget, under the strict policy the site runs with."""
+    server = widget_server_url(settings, request.url_root)
+    page = Response(render_template(template, server=server, **values), status=status)
+    # The demo site runs under a strict policy, showing the widget needs nothing inline.
+    page.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; connect-src 'self' {server}; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    page.headers["X-Content-Type-Options"] = "nosniff"
+    page.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    return page
+
+
 def create_blueprint(settings: Settings) -> Blueprint:
-    """Blueprint serving the demo page at `/`, the widget at `/widget.js` and its `/widget.css`."""
+    """Blueprint serving the demo site (`/`, `/careers/<slug>`), the widget at `/widget.js` and its CSS."""
     blueprint = Blueprint("webchat", __name__, template_folder="templates")
+    knowledge_url = settings.knowledge_database_url
+
+    def careers() -> list[queries.CareerInfo]:
+        return read_knowledge(knowledge_url, queries.list_careers, [])
 
     @blueprint.get("/")
     def demo_page() -> Response:
-        server = widget_server_url(settings, request.url_root)
-        page = Response(render_template("demo.html", server=server))
-        # The demo page runs under a strict policy, showing the widget needs nothing inline.
-        page.headers["Content-Security-Policy"] = (
-            f"default-src 'self'; connect-src 'self' {server}; img-src 'self' data:; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-        page.headers["X-Content-Type-Options"] = "nosniff"
-        page.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        return page
+        return _site_page(settings, "demo.html", careers=careers())
+
+    @blueprint.get("/careers/<slug>", endpoint="career_page")
+    def career_page_view(slug: str) -> Response:
+        guide = read_knowledge(knowledge_url, lambda session: career_page(session, slug), None) \
+            if career_slug(slug) else None
+        if guide is None:
+            return _site_page(settings, "missing.html", 404, careers=careers())
+        return _site_page(settings, "career.html", guide=guide, career=guide.career, page_career=guide.career.slug)
 
     @blueprint.get("/widget.js")
     def widget_js() -> Response:

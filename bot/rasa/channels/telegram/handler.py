@@ -24,12 +24,13 @@ logger = logging.getLogger(__name__)
 CHANNEL_NAME = "telegram"
 GREETING_PAYLOAD = "/greet"
 RESTART_PAYLOAD = "/restart"
+CAREERS_PAYLOAD = "/ask_careers"  # answered with one button per career in the knowledge base
 NON_TEXT_REPLY = ("Sorry, I can only read text messages. Type your question, for example "
                   "\"what does the job pay?\" or \"how do I get in?\"")
 HELP_TEXT = ("I'm Career Coach, an automated careers assistant. "
              "Ask in your own words — what the job involves, how to get in, the skills you need, "
              "what it pays, how to progress — or ask for a personal route plan.\n\n"
-             "Commands:\n/start — the main topics\n/help — this message\n"
+             "Commands:\n/start — the main topics\n/careers — the careers I know\n/help — this message\n"
              "/reset — start our conversation over\n/forget — delete our stored conversation\n\n"
              "In a group, mention me or reply to one of my messages.")
 HELP_BUTTONS = [{"title": "What can you do?", "payload": "/ask_capabilities"},
@@ -63,7 +64,8 @@ class TelegramHandler:
         self._working = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
         self._ready = asyncio.Lock()
         self._commands: dict[str, Callable[[str], Awaitable[None]]] = {
-            "start": self._start, "help": self._help, "reset": self._reset, "forget": self._forget}
+            "start": self._start, "careers": self._careers, "help": self._help, "reset": self._reset,
+            "forget": self._forget}
 
     async def _ensure_ready(self) -> None:
         """Learn the bot's own id and username (getMe) once; retried on the next update if it fails."""
@@ -164,6 +166,9 @@ class TelegramHandler:
     # -- commands ---------------------------------------------------------------------------------
     async def _start(self, chat_id: str) -> None:
         await self.converse(chat_id, GREETING_PAYLOAD, None, {"command": "start"})
+
+    async def _careers(self, chat_id: str) -> None:
+        await self.converse(chat_id, CAREERS_PAYLOAD, None, {"command": "careers"})
 
     async def _help(self, chat_id: str) -> None:
         await self.sender.send(chat_id, OutgoingMessage(escape(HELP_TEXT),

@@ -7,9 +7,10 @@ never in a URL):
 - `GET /messages?after=N` returns a page (at most 50) of the conversation's messages after
   cursor N, with the next cursor and `more` when others follow (history on load, page by page,
   and the poll);
-- `POST /messages` with `{"id", "text", "title"?, "after"?}` sends one learner message and returns
-  a page of the messages after `after`; the widget's `id` makes it idempotent, so a retry never
-  stores or answers a message twice;
+- `POST /messages` with `{"id", "text", "title"?, "after"?, "career"?}` sends one learner message
+  and returns a page of the messages after `after`; the widget's `id` makes it idempotent, so a
+  retry never stores or answers a message twice; `career` (the page's `data-career`, a slug) is
+  stored as the message's `career` metadata, and ignored unless it looks like a slug;
 - `DELETE /session` ends the conversation for this token ("start over").
 
 A token stops working (404, as for an unknown one) once its conversation has had no new event
@@ -52,6 +53,7 @@ from bot.rasa.channels.webchat.sessions import (
     parse_token,
     rasa_message_id,
 )
+from bot.shared.career_slug import career_slug
 from bot.shared.settings import get_settings
 from bot.shared.text import clean_value
 
@@ -223,6 +225,7 @@ class WebchatInput(InputChannel):
         if not isinstance(raw_text, str):
             raise RefusedRequestError(400, "'text' must be a string.")
         title, after = _title(body.get("title")), _cursor(body.get("after"))
+        career = career_slug(body.get("career"))  # the page's career: anything else is ignored
         agent = self._agent(request)
         sender_id = conversation_id(self._token(request))
         buckets = limits.for_app(request.app)
@@ -244,7 +247,7 @@ class WebchatInput(InputChannel):
             notices += prepared.notices
             if prepared.text is not None:
                 replies = await self._answer_once(agent, key, prepared.text, message_id,
-                                                  user_metadata(client_id, title))
+                                                  user_metadata(client_id, title, career))
         events = await self._events(agent, sender_id)
         # Replies Rasa did not store (an apology when it failed) are shown once, as notices.
         stored = {m["text"] for m in messages_after(events, stored_before) if m["from"] == "bot"}

@@ -11,6 +11,9 @@ from rasa.shared.core.events import BotUttered, Event, Restarted, UserUttered
 META_KEY = "webchat"
 CLOSED = "closed"
 PAGE_SIZE = 50
+# Metadata key of the career the embedding page is about (the widget's `data-career`), read by
+# the actions (actions/base.py `context_career`); a slug or a main role's slug.
+CAREER_KEY = "career"
 
 
 @dataclass(frozen=True)
@@ -22,12 +25,15 @@ class Page:
     more: bool  # messages are stored after `cursor`
 
 
-def user_metadata(client_id: str, title: Optional[str]) -> dict[str, Any]:
-    """Metadata stored with a learner's message: the widget's id and the quick-reply title shown."""
+def user_metadata(client_id: str, title: Optional[str], career: Optional[str] = None) -> dict[str, Any]:
+    """Metadata stored with a learner's message: the widget's id, the quick-reply title shown, the page's career."""
     details: dict[str, Any] = {"client_id": client_id}
     if title:
         details["title"] = title
-    return {META_KEY: details}
+    metadata: dict[str, Any] = {META_KEY: details}
+    if career:
+        metadata[CAREER_KEY] = career
+    return metadata
 
 
 def closed_marker() -> Restarted:

@@ -44,10 +44,11 @@ def register(blueprint: Blueprint, console: Console) -> None:
         summary = _summary_or_404(console, sender_id)
         with console.engine.connect() as connection:
             turns = load_turns(connection, sender_id)
+            careers = queries.careers_for(connection, [sender_id]).get(sender_id, [])
         notes = casework.notes_of(console.engine, sender_id)
         audit.record(console.engine, current().email, "view", sender_id)
         return render_template(
-            "console/conversation.html", summary=summary, turns=turns, sender_id=sender_id,
+            "console/conversation.html", summary=summary, turns=turns, sender_id=sender_id, careers=careers,
             tags=casework.tags_of(console.engine, sender_id),
             review=casework.review_of(console.engine, sender_id),
             assignee=casework.assignee_of(console.engine, sender_id),

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, render_template, request, session,
 from bot.web.console import audit, exports, queries
 from bot.web.console.context import Console
 from bot.web.console.filters import FilterError, parse_filters
+from bot.web.console.formatting import career_label
 from bot.web.console.security import current, login_required
 from bot.web.console.sync import is_behind, skipped_count
 
@@ -31,7 +32,8 @@ def register(blueprint: Blueprint, console: Console) -> None:
             page = queries.inbox_page(connection, filters, current().id)
             if filters.page > page.pages and filters.page != 1:
                 abort(400, description=f"'page' is past the last page ({page.pages}).")
-            choices = {"channels": queries.channels(connection), "tags": queries.all_tags(connection)}
+            choices = {"channels": queries.channels(connection), "tags": queries.all_tags(connection),
+                       "careers": sorted(queries.careers_seen(connection), key=lambda c: career_label(c).lower())}
         return render_template("console/inbox.html", page=page, filters=filters, intents=console.intents,
                                behind=is_behind(console.engine),
                                skipped=skipped_count(console.engine), **choices)

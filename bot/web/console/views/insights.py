@@ -1,4 +1,4 @@
-"""Insights: charts of conversations, intents, fallbacks, handoffs and topics, drawn as SVG on the server."""
+"""Insights: charts of conversations, intents, fallbacks, handoffs and topics (SVG drawn on the server), careers."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request

@@ -15,7 +15,8 @@
     greeting: ds.greeting || "",
     accent: /^#[0-9a-f]{6}$/i.test(ds.accent || "") ? ds.accent : "#0b5cad",
     left: ds.position === "left",
-    open: ds.open === "true"
+    open: ds.open === "true",
+    career: ds.career
   };
   var KEY = "careerCoach:" + cfg.api;
   var POLL_OPEN = 3000, POLL_CLOSED = 15000, TIMEOUT = 25000;
@@ -369,7 +370,7 @@
     refreshReplies();
     scrollDown(true);
     return start().then(function () {
-      return api("POST", "/messages", { id: m.id, text: m.text, title: m.title, after: S.cursor });
+      return api("POST", "/messages", { id: m.id, text: m.text, title: m.title, after: S.cursor, career: cfg.career });
     }).then(function (data) {
       online(true);
       merge(data.messages, data.cursor);

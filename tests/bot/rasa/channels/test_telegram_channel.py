@@ -110,6 +110,30 @@ def test_in_groups_only_commands_mentions_and_replies_to_the_bot_are_answered(bo
     assert bot_api.calls_to("sendChatAction", group) == []  # saves the group's 20 messages a minute
 
 
+class CareersRasa(FakeRasa):
+    """Answers `/ask_careers` as its action does: one button per career."""
+
+    CAREERS = {"first-career": "First career", "second-career": "Second career", "third-career": "Third career"}
+
+    async def __call__(self, incoming: Any) -> None:
+        self.received.append(incoming)
+        buttons = [{"title": name, "payload": f'/ask_role{{"career":"{slug}"}}'} for slug, name in self.CAREERS.items()]
+        await incoming.output_channel.send_text_with_buttons(incoming.sender_id, "Pick a career:", buttons)
+
+
+def test_the_careers_command_asks_for_the_careers_list_which_comes_back_as_buttons(bot_api: FakeBotApi) -> None:
+    channel, rasa = TelegramInput(settings_for(bot_api)), CareersRasa()
+    chat, group = new_chat_id(), -new_chat_id()
+    run(post(channel, rasa, text_update(chat, "/careers"), text_update(chat, f"/careers@{BOT_USER['username']}"),
+             group_update(group, "/careers@some_other_bot"), group_update(group, f"/Careers@{BOT_USER['username']}")))
+    assert rasa.texts == [telegram_handler.CAREERS_PAYLOAD] * 3
+    assert [m.metadata for m in rasa.received] == [{"telegram": {"command": "careers"}}] * 3
+    assert sorted(m.sender_id for m in rasa.received) == sorted([f"telegram-{chat}"] * 2 + [f"telegram-{group}"])
+    for sent in bot_api.calls_to("sendMessage", chat) + bot_api.calls_to("sendMessage", group):
+        assert [b["text"] for b in sent.buttons] == list(CareersRasa.CAREERS.values())
+    assert "/careers" in HELP_TEXT
+
+
 def test_non_text_messages_get_a_polite_notice_and_reach_no_one(bot_api: FakeBotApi) -> None:
     channel, rasa = TelegramInput(settings_for(bot_api)), FakeRasa()
     chat = new_chat_id()

@@ -140,6 +140,23 @@ def test_a_quick_reply_sends_the_payload_and_shows_the_title(chat: Chat) -> None
     assert reply.json()["messages"][0] == {**reply.json()["messages"][0], "from": "user", "text": "Pay"}
 
 
+def test_the_pages_career_is_stored_as_message_metadata_and_anything_else_is_ignored(chat: Chat) -> None:
+    token = chat.start()
+    sent = {"page-000001": "retail-buyer", "page-000002": "x" * 100}
+    ignored = {"page-000003": "Retail Buyer", "page-000004": "retail-buyer\n", "page-000005": "x" * 101,
+               "page-000006": 7, "page-000007": ["retail-buyer"], "page-000008": "", "page-000009": None}
+    for client_id, career in {**sent, **ignored}.items():
+        reply = chat.send(token, {"id": client_id, "text": "how much does it pay?", "career": career})
+        assert reply.status_code == 200, reply.text
+    chat.send(token, {"id": "page-000010", "text": "no page career"})
+    users = {e.metadata["webchat"]["client_id"]: e.metadata for e in stored_events(chat, token)
+             if isinstance(e, UserUttered)}
+    assert len(users) == 10
+    for client_id, career in sent.items():  # beside the channel's own details, which stay as they were
+        assert users[client_id] == {"webchat": {"client_id": client_id}, "career": career}
+    assert all("career" not in users[client_id] for client_id in [*ignored, "page-000010"])
+
+
 def test_polling_returns_only_newer_messages_including_an_advisers_reply(chat: Chat) -> None:
     token = chat.start()
     cursor = chat.send(token, {"id": "poll-000001", "text": "can I talk to someone?"}).json()["cursor"]
