@@ -101,8 +101,9 @@ class Ask:
     generic_title: Optional[str] = None
     career_choices: tuple[CareerInfo, ...] = ()
     careers_named: tuple[CareerInfo, ...] = ()
-    # The career the conversation (or page) was about before this message.
+    # The career the conversation (or page) was about before this message, and the slot's value.
     previous_career: Optional[CareerInfo] = None
+    career_slot: Optional[str] = None
 
     @property
     def career_slug(self) -> Optional[str]:
@@ -245,7 +246,7 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
             break
     kind = entities.get("skill_kind", [None])[0]
     return Ask(text, intent, role, role_now, level, level_now, skill, kind, entities, career,
-               career_now, assumed, generic, choices, tuple(named), previous)
+               career_now, assumed, generic, choices, tuple(named), previous, slot_text(tracker, "career"))
 
 
 class KnowledgeAction(Action, abc.ABC):
@@ -279,7 +280,8 @@ class KnowledgeAction(Action, abc.ABC):
         if ask.career is None:
             return which_career(session, ask, self.action_intent(ask))
         reply = self.build(session, ask)
-        reply.slots.setdefault("career", ask.career.slug)
+        if ask.career.slug != ask.career_slot:
+            reply.slots.setdefault("career", ask.career.slug)
         if ask.career_assumed:
             where = "this page is about" if ask.career_assumed == "page" else "I cover by default"
             reply.lines.append(f"(That's for {ask.career.name.lower()}, the career {where}: "

@@ -113,7 +113,7 @@ class ActionTellSalary(KnowledgeAction):
                              + ["Here is what they do give:"] + self._level_lines(session, career), [],
                              level_buttons(session, career.slug, None))
             return self._overview(session, career)
-        heading = role.title if role else f"{bands[0].label} in {career.name.lower()}"
+        heading = role.title if role else f"{career.name}, {bands[0].label[0].lower()}{bands[0].label[1:]}"
         lines = band_lines(heading, bands)
         level = bands[0].level
         related = queries.salary_for(session, _RELATED[level], career.slug) if level in _RELATED else None
