@@ -146,13 +146,21 @@ def message_entities(tracker: Tracker) -> dict[str, list[str]]:
     return found
 
 
-def latest_metadata(tracker: Tracker) -> dict[str, Any]:
-    """The metadata the channel sent with the latest message (the page's career, ...)."""
+def user_metadata(tracker: Tracker, back: int = 0) -> dict[str, Any]:
+    """The metadata the channel sent with a user message: the latest (`back` 0) or an earlier one."""
+    seen = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            metadata = event.get("metadata")
-            return metadata if isinstance(metadata, dict) else {}
+            if seen == back:
+                metadata = event.get("metadata")
+                return metadata if isinstance(metadata, dict) else {}
+            seen += 1
     return {}
+
+
+def latest_metadata(tracker: Tracker) -> dict[str, Any]:
+    """The metadata the channel sent with the latest message (the page's career, ...)."""
+    return user_metadata(tracker)
 
 
 def careers_named_in(tracker: Tracker, session: Session, text: str,
@@ -176,9 +184,11 @@ def context_career(tracker: Tracker, session: Session) -> tuple[Optional[CareerI
     Also says how it was chosen: None (the conversation), "page" or "default".
     """
     slot = slot_text(tracker, "career")
-    if slot and (career := queries.find_career_by_key(session, slot)):
-        return career, None
     page = known_text(latest_metadata(tracker).get("career"))
+    # A learner who opens another career's page means that career, whatever came before.
+    moved = page is not None and page != known_text(user_metadata(tracker, 1).get("career"))
+    if slot and not moved and (career := queries.find_career_by_key(session, slot)):
+        return career, None
     if page and (career := queries.find_career_by_key(session, page)):
         return career, "page"
     from bot.shared.settings import get_settings

@@ -98,7 +98,7 @@ def compare_careers(session: Session, first: CareerInfo, second: CareerInfo, tex
 
 
 def _liked_skill(session: Session, careers: tuple[CareerInfo, CareerInfo], text: str) -> Optional[str]:
-    """"Excel is on the skills list of data analysis" when the learner names a skill they like."""
+    """Which of the careers lists the skill the learner says they like, and why it matters there."""
     if text.startswith("/"):
         return None
     holders = []
@@ -131,9 +131,10 @@ class ActionCompareCareers(KnowledgeAction):
         if len(named) < 2:
             others = [c for c in queries.list_careers(session) if c not in named]
             first = named[0] if named else None
+            example = " and ".join(c.name.lower() for c in others[:2])
             question = (f"Which career would you like to compare {first.name.lower()} with?" if first
-                        else "Which two careers would you like to compare? Name them, for example "
-                             "\"compare retail buying and merchandising\".")
+                        else f"Which two careers would you like to compare? Name them, for example "
+                             f"\"compare {example}\".")
             return Reply([question], [], [Button(c.name, "ask_compare", {"career": c.slug}) for c in others],
                          slots={"career": first.slug if first else None}, max_buttons=len(others))
         return compare_careers(session, named[0], named[1], ask.text)

@@ -38,7 +38,7 @@ def choose_topic(last_topic: Optional[str], ask: Ask, names_specialism: bool = F
         ("skill", ask.skill is not None), ("skill_kind", ask.skill_kind is not None)) if present}
     switched = ask.career_from_message and ask.career != ask.previous_career
     if switched and last_topic and not named - {"role"}:
-        return last_topic  # "and a data analyst?": the same question about another career
+        return last_topic  # "and in <another career>?": the same question there
     text = ask.text.lower()
     if any(word in text for word in _NEXT_WORDS) and not named:
         return "next_step"

@@ -83,7 +83,7 @@ def _subject_in(session: Session, text: str, career: Optional[str] = None) -> Op
 
 
 def _inside_career_name(session: Session, stage: StageInfo, text: str) -> bool:
-    """Whether every mention of the stage's word is part of a career's name ("online retail")."""
+    """Whether every mention of the stage's word is part of a longer career name."""
     word = stage.key.replace("-", " ")
     lowered = text.lower()
     if word not in lowered:
@@ -146,7 +146,7 @@ def _plan_message(tracker: Tracker) -> bool:
     """Whether the latest message answers the plan, rather than asking something mid-form.
 
     Plan intents always count; so does a short answer that is not a question ("director",
-    "retail"), whatever intent the classifier guessed for it.
+    "university"), whatever intent the classifier guessed for it.
     """
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if intent in _PLAN_INTENTS:
@@ -203,13 +203,13 @@ class ValidateCareerPlanForm(FormValidationAction):
         if not _plan_message(tracker):
             return {}
         if tracker.get_slot("plan_stage") and tracker.get_slot("requested_slot") != "plan_stage":
-            return {}  # "marketing" now answers the subject question, not the stage one
+            return {}  # a subject word now answers the subject question, not the stage one
         entities = message_entities(tracker)
         text = tracker.latest_message.get("text") or ""
         now, _goal = _split_goal(text)
         with session_factory()() as session:
             stages = [s for s in entities.get("stage", []) if known_stage(session, s)]
-            # "online retail" names a career, not the learner's job.
+            # A stage word inside a career's name names the career, not the learner's job.
             stages = [s for s in stages if s == IN_CAREER or text.startswith("/")
                       or not _inside_career_name(session, stage_info(session, s), text)]  # type: ignore[arg-type]
             if any(q in _SCHOOL_QUALIFICATIONS for q in entities.get("qualification", [])):
@@ -228,7 +228,7 @@ class ValidateCareerPlanForm(FormValidationAction):
 
     async def extract_plan_subject(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        """Degree subject from a button or the text ("studying marketing")."""
+        """Degree subject from a button or the text ("studying history")."""
         if not _plan_message(tracker):
             return {}
         chosen = message_entities(tracker).get("subject", [])

@@ -123,7 +123,7 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
 
 
 def stage_next_step(session: Session, career: CareerInfo, stage: str) -> Reply:
-    """Next steps into a career for someone not yet in it (a marketing assistant, a student)."""
+    """Next steps into a career for someone not yet in it (from another job, or studying)."""
     info = stage_info(session, stage, career)
     assert info is not None
     routes = queries.entry_routes(session, career.slug, stage=stage)

@@ -1,4 +1,4 @@
-"""Tolerant name matching: case, hyphens, spacing and small typos ("ecommerce manger")."""
+"""Tolerant name matching: case, hyphens, spacing and small typos ("manger" for "manager")."""
 from __future__ import annotations
 
 import re
@@ -90,6 +90,6 @@ def find_in_text(text: str, names: dict[str, str], word_threshold: float = 0.75,
     """Find the longest phrase inside `text` that matches one of `names`; return its key.
 
     Exact phrases win; otherwise a phrase matches a name of the same length when each word
-    is a small typo away from the name's word ("ecommerce manger"), never across words.
+    is a small typo away from the name's word ("senior manger"), never across words.
     """
     return NameIndex(names).find_in(text, word_threshold, max_words)

@@ -3,7 +3,7 @@
 Relationships (every fact row points to the source it comes from)::
 
     Source 1─* SourceSection
-    Career 1─* CareerSynonym                           (names learners use: "merch")
+    Career 1─* CareerSynonym                           (names learners use, short forms)
     Career 1─* Role 1─* RoleSynonym                    (generic: a title several careers share)
     Career 1─* SalaryBand        (level; min/max GBP a year; several per level, each with its
                                   source and year; optional link from Role.pay_level)
@@ -115,7 +115,7 @@ class SynonymMixin:
 
 
 class CareerSynonym(SynonymMixin, Base):
-    """Another name learners use for a career ("ecom", "merch", "buying")."""
+    """Another name learners use for a career: a short form, a misspelling, a field's name."""
 
     __tablename__ = "career_synonyms"
     __table_args__ = (UniqueConstraint("career_id", "text"),)
@@ -180,7 +180,7 @@ class Qualification(Sourced, Base):
 
 
 class QualificationSubject(Base):
-    """A subject that makes a degree relevant ("Marketing")."""
+    """A subject that makes a degree relevant ("Business management")."""
 
     __tablename__ = "qualification_subjects"
     __table_args__ = (UniqueConstraint("qualification_id", "name"),)
@@ -329,7 +329,7 @@ class CareerGap(Base):
 
 
 class Stage(Base):
-    """Where a learner can start from (school, retail, ...), as vocabulary.yml words it."""
+    """Where a learner can start from (school, university, a job, ...), as vocabulary.yml words it."""
 
     __tablename__ = "stages"
     id = Column(Integer, primary_key=True)

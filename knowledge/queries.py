@@ -283,7 +283,7 @@ def list_careers(session: Session) -> list[CareerInfo]:
 
 
 def find_career_in_text(session: Session, text: str) -> Optional[CareerInfo]:
-    """The career a sentence names by its name or one of its synonyms ("merch", "ecom")."""
+    """The career a sentence names by its name or one of its synonyms (short forms too)."""
     slug = _index(session, "career").find_in(text)
     return get_career(session, slug) if slug else None
 

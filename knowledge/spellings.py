@@ -1,4 +1,4 @@
-"""Interchangeable spellings from the vocabulary ("e-commerce" / "ecommerce"), applied to names."""
+"""Interchangeable spellings from the vocabulary ("e-mail" / "email"), applied to every name."""
 from __future__ import annotations
 
 import re

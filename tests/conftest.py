@@ -58,8 +58,10 @@ def loaded_factory(tmp_path: Path, loaded_template: Path) -> Iterator[sessionmak
 @pytest.fixture(scope="session")
 def shared_loaded_factory(tmp_path_factory: pytest.TempPathFactory,
                           loaded_template: Path) -> Iterator[sessionmaker]:
-    """One copy of the loaded database for tests that only read it (the actions' tests), so the
-    knowledge base's query cache, keyed by database, is built once for them all."""
+    """One copy of the loaded database for tests that only read it (the actions' tests).
+
+    The knowledge base's query cache is keyed by database, so it is built once for them all.
+    """
     path = tmp_path_factory.mktemp("shared") / "loaded.db"
     shutil.copyfile(loaded_template, path)
     factory = make_session_factory(sqlite_url(path), create=False)
