@@ -1,5 +1,6 @@
 """A ninth career is data only: a throw-away career folder is checked, turned into NLU assets and
-answered by the actions with no code change."""
+answered by the actions with no code change.
+"""
 from __future__ import annotations
 
 import subprocess
