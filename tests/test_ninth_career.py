@@ -1,6 +1,4 @@
-"""A ninth career is data only: a throw-away career folder is checked, turned into NLU assets and
-answered by the actions with no code change.
-"""
+"""A ninth career is data only: checked, in the NLU assets and answered, with no code change."""
 from __future__ import annotations
 
 import subprocess
