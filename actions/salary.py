@@ -6,7 +6,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, pounds
 from knowledge import queries
 from knowledge.content import SALARY_LEVELS
 from knowledge.queries import CareerInfo, SalaryBandInfo
@@ -128,9 +128,9 @@ class ActionTellSalary(KnowledgeAction):
             if qualified:
                 start = describe_band(qualified).replace("from ", "")
                 lines.append(f"With relevant qualifications you might start {start}.")
-        factors = queries.facts(session, "pay-factor", career.slug)
+        factors = list(dict.fromkeys(str(f.title) for f in queries.facts(session, "pay-factor", career.slug)))
         if factors:
-            lines.append("Pay varies with " + join_names([str(f.title).lower() for f in factors]) + ".")
+            lines.append("What affects pay: " + "; ".join(factors) + ".")
         slots = {"level": level, "role": role.slug if role else None}
         return Reply(lines, citations, level_buttons(session, career.slug, level), slots=slots)
 

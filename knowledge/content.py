@@ -596,6 +596,22 @@ class _Reader:
                              f"unknown stage '{stage}' (not a key under stages: in vocabulary.yml)")
         return [s for s in stages if s in self.stage_keys]
 
+    def check_role_names(self) -> None:
+        """A role's title or own synonym names one career's role; titles careers share are generic."""
+        careers = {r.values["slug"]: r.values["career"] for r in self.content.rows("roles")}
+        named: dict[str, tuple[str, Record]] = {}
+        rows = [(r.values["title"].lower(), r.values["slug"], r) for r in self.content.rows("roles")]
+        rows += [(r.values["text"], r.values["role"], r) for r in self.content.rows("role_synonyms")
+                 if not r.values["generic"]]
+        reported: set[tuple[Path, int, str]] = set()
+        for text, role, record in rows:
+            first = named.setdefault(text, (role, record))
+            if careers.get(first[0]) != careers.get(role) and (record.path, record.line, first[0]) not in reported:
+                reported.add((record.path, record.line, first[0]))  # once, not once per spelling
+                self.problem(record.path, record.line,
+                             f"'{text}' names roles in two careers ({first[0]}, {role}): list it under "
+                             "generic_titles in both, or keep it in one")
+
     def check_related(self) -> None:
         """Every related career named by slug is one of the careers read."""
         careers = self.slugs.get("career", {})
@@ -616,6 +632,7 @@ def read_content(root: Path = CONTENT_DIR) -> tuple[ContentSet, Vocabulary]:
     for folder in folders:
         reader.read_career(folder)
     reader.check_related()
+    reader.check_role_names()
     if reader.problems:
         raise ContentError(reader.problems)
     return reader.content, vocabulary

@@ -259,3 +259,12 @@ def test_a_source_year_that_is_not_a_year_is_reported_at_its_line(content_copy):
 
     assert [(p.path.name, p.line) for p in problems] == [("sources.yml", line_of(text, "year: December 2006"))]
     assert problems[0].message == "'year' must be a year like 2019, not 'December 2006'"
+
+
+def test_a_role_name_two_careers_use_is_reported(content_copy):
+    path = content_copy / "careers" / "retail-buying" / "roles.yml"
+    edit(path, "synonyms: [retail buyer, buyer, buyers,", "synonyms: [ecom manager, retail buyer, buyer, buyers,")
+
+    problem = _only(_problems(content_copy), "names roles in two careers")
+
+    assert "ecommerce-manager, retail-buyer" in problem.message and "generic_titles" in problem.message
