@@ -1,7 +1,7 @@
 """Fixtures for the custom-action tests.
 
-A loaded knowledge base injected into the actions, the parsed domain, and a one-call way to run an
-action on a message.
+A loaded knowledge base injected into the actions, the parsed domain, the careers the content
+holds, and a one-call way to run an action on a message.
 """
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from actions.base import use_session_factory
-from tests.support.action_runs import ActionResult, make_tracker, run_action
+from bot.shared.settings import get_settings
+from knowledge.content import CONTENT_DIR
+from tests.support.action_runs import CAREER, ActionResult, make_tracker, run_action
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,10 +35,43 @@ def knowledge(shared_loaded_factory: sessionmaker) -> Iterator[sessionmaker]:
     use_session_factory(None)
 
 
+@pytest.fixture(autouse=True)
+def no_default_career(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No DEFAULT_CAREER from the environment: with no career anywhere the actions ask which one."""
+    monkeypatch.delenv("DEFAULT_CAREER", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _career_files() -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Each career folder's career.yml `career` and roles.yml `roles`, in the order they load."""
+    found = []
+    for folder in sorted(p for p in (CONTENT_DIR / "careers").iterdir() if p.is_dir()):
+        career = yaml.safe_load((folder / "career.yml").read_text(encoding="utf-8"))["career"]
+        roles = yaml.safe_load((folder / "roles.yml").read_text(encoding="utf-8"))["roles"]
+        found.append((career, roles))
+    return found
+
+
+@pytest.fixture(scope="session")
+def careers() -> dict[str, str]:
+    """Every career's name by slug, from the content, in the order the knowledge base lists them."""
+    return {career["slug"]: career["name"] for career, _ in _career_files()}
+
+
+@pytest.fixture(scope="session")
+def careers_titled() -> Callable[[str], list[str]]:
+    """The slugs of the careers with a role the content gives this generic title ("manager")."""
+
+    def _titled(title: str) -> list[str]:
+        return [career["slug"] for career, roles in _career_files()
+                if any(title in (role.get("generic_titles") or []) for role in roles)]
+
+    return _titled
+
+
 Say = Callable[..., ActionResult]
-# Most action tests are about one career, the first the content had; a conversation about it is
-# one whose `career` slot is set. Tests about choosing a career pass `career=None` (or another).
-CAREER = "ecommerce-management"
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
-"""Across every action and every career: figures only as that career's YAML states them, a source
-line, a few buttons."""
+"""Every action for every career: only that career's YAML figures, a source line, a few buttons."""
 from __future__ import annotations
 
 import importlib
 import inspect
 import pkgutil
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +95,7 @@ def _numbers(node: Any, keys: tuple[str, ...] = ("min", "max")) -> list[int]:
     return []
 
 
-@lru_cache(maxsize=None)
+@cache
 def yaml_figures(career_dir: Path = CAREER_DIR) -> frozenset[int]:
     """Every money figure a career's YAML states, as a number or inside its text."""
     figures: set[int] = set()

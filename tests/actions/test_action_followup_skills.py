@@ -21,7 +21,7 @@ SOFT = ["Leadership", "Persuasion and communication", "Initiative and flexibilit
 def test_salary_followup_with_a_level_gives_that_levels_pay(say) -> None:
     result = say(ActionAnswerFollowup, "and a director?", "followup", {"level": "director"},
                  slots={"last_topic": "salary", "level": "mid"})
-    assert "£78,000 to £142,000 or more a year." in result.text
+    assert "£78,000 to over £142,000 a year." in result.text
     assert "£29,000" not in result.text
     assert result.slots["level"] == "director"
     assert result.slots["last_topic"] == "salary"
@@ -38,7 +38,7 @@ def test_skills_followup_with_soft_kind_lists_the_soft_skills(say) -> None:
     result = say(ActionAnswerFollowup, "what about the soft ones", "followup",
                  {"skill_kind": "soft"}, slots={"last_topic": "skills", "skill_kind": "technical"})
     lines = result.text.splitlines()
-    assert lines[0] == "Soft skills for e-commerce managers:"
+    assert lines[0] == "Soft skills for e-commerce management:"
     assert [line.split(":")[0].lstrip("- ") for line in lines[1:1 + len(SOFT)]] == SOFT
     assert "SEO and SEM" not in result.text
     assert result.slots == {"skill_kind": "soft", "last_topic": "skills"}
@@ -48,7 +48,8 @@ def test_next_step_followup_and_after_that_climbs_from_the_role_in_context(say) 
     result = say(ActionAnswerFollowup, "and after that?", "followup",
                  slots={"last_topic": "next_step", "role": "ecommerce-specialist"})
     assert result.text.startswith("After e-commerce specialist, the next step up is e-commerce "
-                                  "manager (pay: £29,000 to £55,000 a year).")
+                                  "manager (pay: £29,000 to £55,000 a year, E-commerce manager "
+                                  "career guide).")
     assert result.slots == {"role": "ecommerce-manager", "last_topic": "next_step"}
 
 
@@ -62,7 +63,7 @@ def test_and_after_that_works_whatever_the_last_topic(say) -> None:
 def test_role_followup_without_last_topic_answers_with_pay(say) -> None:
     result = say(ActionAnswerFollowup, "and the director?", "followup",
                  {"role": "director-of-ecommerce"})
-    assert result.text.startswith("Director of e-commerce: £78,000 to £142,000 or more a year.")
+    assert result.text.startswith("Director of e-commerce: £78,000 to over £142,000 a year.")
     assert result.slots["last_topic"] == "salary"
 
 
@@ -138,7 +139,7 @@ def test_choose_topic(last, named, text, expected) -> None:
 def test_a_named_skill_is_confirmed_with_its_kind(say, text, entities, name, kind, why) -> None:
     result = say(ActionTellSkills, text, "ask_skills", entities)
     assert result.text.startswith(
-        f"Yes. {name} is one of the {kind} skills employers look for in e-commerce managers: {why}")
+        f"Yes. {name} is one of the {kind} skills employers look for in e-commerce management: {why}")
     assert result.text.splitlines()[-1].startswith("Source: E-commerce manager career guide (")
     assert result.titles[0] == f"All {kind} skills"
     assert result.buttons[0]["payload"] == f'/ask_skills{{"skill_kind":"{kind}"}}'
@@ -154,7 +155,7 @@ def test_skill_kind_lists_every_skill_of_that_kind(say, kind, names, heading, ot
     result = say(ActionTellSkills, f"what {kind} skills do I need", "ask_skills",
                  {"skill_kind": kind})
     lines = result.text.splitlines()
-    assert lines[0] == f"{kind.capitalize()} skills for e-commerce managers:"
+    assert lines[0] == f"{kind.capitalize()} skills for e-commerce management:"
     assert [line[2:].split(":")[0] for line in lines[1:1 + len(names)]] == names
     assert lines[1 + len(names)] == ""
     assert result.text.endswith(f"Source: E-commerce manager career guide ({heading})")
@@ -165,7 +166,7 @@ def test_skill_kind_lists_every_skill_of_that_kind(say, kind, names, heading, ot
 def test_skills_overview_names_both_kinds(say) -> None:
     result = say(ActionTellSkills, "what skills do I need", "ask_skills")
     lines = result.text.splitlines()
-    assert lines[0] == "E-commerce managers need both kinds of skill:"
+    assert lines[0] == "E-commerce management needs both kinds of skill:"
     assert lines[1] == "- Technical: " + ", ".join(TECHNICAL) + "."
     assert lines[2] == "- Soft: " + ", ".join(SOFT) + "."
     assert len(lines) == 5 and lines[3] == ""  # two lists, a blank line, the source
@@ -177,4 +178,4 @@ def test_skills_overview_names_both_kinds(say) -> None:
 
 def test_skills_button_payload_is_not_read_as_a_skill(say) -> None:
     result = say(ActionTellSkills, "/ask_skills", "ask_skills")
-    assert result.text.startswith("E-commerce managers need both kinds of skill:")
+    assert result.text.startswith("E-commerce management needs both kinds of skill:")

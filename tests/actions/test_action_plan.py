@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.plan import ActionMakePlan, ValidateCareerPlanForm, build_plan, named_subject
-from tests.support.action_runs import ActionResult, make_tracker, run_action
+from tests.support.action_runs import CAREER, ActionResult, make_tracker, run_action
 from tests.support.money import amounts_in_text
 
 FORM = {"name": "career_plan_form"}
@@ -20,7 +20,9 @@ def fill(domain: dict[str, Any]):
     """Run the form validation on one message, as Rasa does while the form is active."""
 
     def _fill(text: str, intent: str, entities: Any = None, requested: str = "plan_stage",
-              **slots: Any) -> ActionResult:
+              career: str | None = CAREER, **slots: Any) -> ActionResult:
+        if career is not None:
+            slots.setdefault("career", career)
         tracker = make_tracker(text, intent, entities,
                                slots={"requested_slot": requested, **slots}, active_loop=FORM)
         return run_action(ValidateCareerPlanForm(), tracker, domain)
@@ -69,7 +71,7 @@ def test_business_graduate_who_wants_to_be_a_director(fill, entities) -> None:
 
 def test_a_specialist_is_already_in_ecommerce(fill) -> None:
     result = fill("I'm a specialist", "inform_stage", {"role": "ecommerce-specialist"})
-    assert filled(result) == {"plan_stage": "in-ecommerce",
+    assert filled(result) == {"plan_stage": "in-career",
                               "plan_current_role": "ecommerce-specialist"}
     assert result.slots["requested_slot"] == "plan_goal"
 
@@ -87,7 +89,7 @@ def test_a_short_answer_fills_the_requested_goal_whatever_the_intent(fill) -> No
 
 def test_a_current_role_answer_is_not_taken_as_the_goal(fill) -> None:
     result = fill("I'm a specialist", "inform_stage", {"role": "ecommerce-specialist"},
-                  requested="plan_current_role", plan_stage="in-ecommerce")
+                  requested="plan_current_role", plan_stage="in-career")
     assert filled(result) == {"plan_current_role": "ecommerce-specialist"}
     assert result.slots["requested_slot"] == "plan_goal"
 
@@ -99,9 +101,9 @@ def test_stage_button_for_university_asks_for_the_subject_next(fill) -> None:
 
 
 def test_stage_button_for_in_ecommerce_asks_for_the_current_role_next(fill) -> None:
-    result = fill('/inform_stage{"stage":"in-ecommerce"}', "inform_stage",
-                  {"stage": "in-ecommerce"})
-    assert filled(result) == {"plan_stage": "in-ecommerce"}
+    result = fill('/inform_stage{"stage":"in-career"}', "inform_stage",
+                  {"stage": "in-career"})
+    assert filled(result) == {"plan_stage": "in-career"}
     assert result.slots["requested_slot"] == "plan_current_role"
 
 
@@ -176,7 +178,7 @@ def test_unknown_values_are_rejected_by_validation(domain) -> None:
     ("retail", ["plan_stage", "plan_goal"]),
     ("university", ["plan_stage", "plan_subject", "plan_goal"]),
     ("graduate", ["plan_stage", "plan_subject", "plan_goal"]),
-    ("in-ecommerce", ["plan_stage", "plan_current_role", "plan_goal"]),
+    ("in-career", ["plan_stage", "plan_current_role", "plan_goal"]),
 ])
 def test_required_slots_depend_on_the_stage(domain, stage, expected) -> None:
     form = ValidateCareerPlanForm()
@@ -191,7 +193,9 @@ def test_required_slots_depend_on_the_stage(domain, stage, expected) -> None:
 def plan(domain: dict[str, Any]):
     """Run action_make_plan with these plan slots."""
 
-    def _plan(**slots: Any) -> ActionResult:
+    def _plan(career: str | None = CAREER, **slots: Any) -> ActionResult:
+        if career is not None:
+            slots.setdefault("career", career)
         tracker = make_tracker('/inform_stage', "inform_stage", slots=slots)
         return run_action(ActionMakePlan(), tracker, domain)
 
@@ -202,10 +206,11 @@ def test_school_plan_covers_t_level_btec_apprenticeship_and_the_ladder(plan) -> 
     result = plan(plan_stage="school", plan_goal="ecommerce-manager")
     lines = result.text.splitlines()
     assert lines[0] == "Your route from school or college to e-commerce manager:"
-    assert lines[1] == "1. Finish A-levels, or a T-Level or BTEC in a relevant subject."
+    assert lines[1] == ("1. Finish A-levels, or T-Level in a relevant subject or BTEC in a relevant "
+                        "subject.")
     assert lines[2] == ("2. Then a degree (business management, marketing, fashion buying, retail "
-                        "business management) or a Level 6 degree apprenticeship in marketing or "
-                        "digital marketing (around £20,000 a year while you learn).")
+                        "business management) or an apprenticeship such as Marketing degree "
+                        "apprenticeship (Level 6), around £20,000 a year while you learn.")
     assert lines[3] == "3. Meanwhile: work experience, volunteering and free online courses."
     assert lines[4:7] == ["4. E-commerce associate: from around £16,000 a year.",
                           "5. E-commerce specialist.",
@@ -221,19 +226,19 @@ def test_retail_plan_starts_with_assistant_roles(plan) -> None:
     assert lines[0] == "Your route from retail to e-commerce manager:"
     assert lines[1] == ("1. Use your retail experience to move into assistant role in retail or "
                         "marketing or e-commerce assistant.")
-    assert lines[2] == "2. Build online know-how with volunteering and free online courses."
+    assert lines[2] == "2. Build know-how with volunteering and free online courses."
     assert "E-commerce manager: £29,000 to £55,000 a year." in result.text
 
 
 def test_specialist_to_director_plan_starts_at_manager(plan) -> None:
-    result = plan(plan_stage="in-ecommerce", plan_current_role="ecommerce-specialist",
+    result = plan(plan_stage="in-career", plan_current_role="ecommerce-specialist",
                   plan_goal="director-of-ecommerce")
     lines = result.text.splitlines()
     assert lines[:4] == [
         "Your route from e-commerce specialist to director of e-commerce:",
         "1. E-commerce manager: £29,000 to £55,000 a year.",
         "2. Senior e-commerce manager: £52,000 to over £120,000 a year.",
-        "3. Director of e-commerce: £78,000 to £142,000 or more a year.",
+        "3. Director of e-commerce: £78,000 to over £142,000 a year.",
     ]
     assert "E-commerce associate" not in result.text
     assert "E-commerce specialist:" not in result.text
@@ -245,35 +250,34 @@ def test_graduate_plan_recognises_the_subject(plan) -> None:
     lines = result.text.splitlines()
     assert lines[1] == "1. Your business management degree is one employers look for."
     assert "graduate training scheme" in lines[2]
-    assert "Director of e-commerce: £78,000 to £142,000 or more a year." in result.text
+    assert "Director of e-commerce: £78,000 to over £142,000 a year." in result.text
 
 
 def test_student_with_another_subject_hears_the_named_subjects(plan) -> None:
     result = plan(plan_stage="university", plan_subject="other", plan_goal="ecommerce-manager")
-    assert ("1. Most employers want a solid educational foundation; the degree subjects the guide "
-            "names are business management, marketing, fashion buying and retail business "
-            "management.") in result.text
+    assert ("1. The degree subjects my sources name are business management, marketing, fashion "
+            "buying and retail business management.") in result.text
 
 
 def test_a_graduate_in_an_unlisted_subject_is_told_so_honestly(plan) -> None:
     result = plan(plan_stage="graduate", plan_subject="History", plan_goal="ecommerce-manager")
-    assert ("1. Most employers want a solid educational foundation. The guide doesn't name history; "
-            "the degree subjects it names are business management, marketing, fashion buying and "
-            "retail business management, so build the experience and certifications below.") in result.text
+    assert ("1. My sources don't name history; the degree subjects they name are business "
+            "management, marketing, fashion buying and retail business management, so build the "
+            "experience below.") in result.text
     assert "Your history degree is one employers look for" not in result.text
 
 
 def test_plan_for_someone_already_at_the_goal(plan) -> None:
-    result = plan(plan_stage="in-ecommerce", plan_current_role="ecommerce-manager",
+    result = plan(plan_stage="in-career", plan_current_role="ecommerce-manager",
                   plan_goal="ecommerce-manager")
     assert ("1. You're already an e-commerce manager: look at specialisms or the next rung."
             in result.text)
 
 
 def test_plan_downwards_has_no_route(plan) -> None:
-    result = plan(plan_stage="in-ecommerce", plan_current_role="director-of-ecommerce",
+    result = plan(plan_stage="in-career", plan_current_role="director-of-ecommerce",
                   plan_goal="ecommerce-manager")
-    assert ("1. The guide shows no route from director of e-commerce to e-commerce manager."
+    assert ("1. My sources show no route from director of e-commerce to e-commerce manager."
             in result.text)
 
 
@@ -284,9 +288,10 @@ def test_plan_remembers_the_goal_and_resets_the_plan_slots(plan) -> None:
     assert len(result.buttons) <= 4
 
 
-def test_plan_without_slots_defaults_to_retail_and_the_main_role(plan) -> None:
+def test_plan_without_slots_starts_where_you_are_and_aims_at_the_main_role(plan) -> None:
+    # No stage: no career's routes are assumed; the plan climbs the career's ladder to its main role.
     result = plan()
-    assert result.text.splitlines()[0] == "Your route from retail to e-commerce manager:"
+    assert result.text.splitlines()[0] == "Your route from where you are to e-commerce manager:"
 
 
 def test_build_plan_directly(knowledge) -> None:
@@ -295,4 +300,5 @@ def test_build_plan_directly(knowledge) -> None:
     assert reply.lines[0] == "Your route from marketing to e-commerce manager:"
     assert reply.lines[1] == ("1. Use your marketing experience to move into assistant role in "
                               "retail or marketing or digital marketing associate.")
-    assert reply.slots == {"role": "ecommerce-manager"}
+    # The plan names its career (the goal's): the action sets the slot only when it changes.
+    assert reply.slots == {"role": "ecommerce-manager", "career": "ecommerce-management"}

@@ -22,7 +22,7 @@ LADDER = ["E-commerce associate", "E-commerce specialist", "E-commerce manager",
 def test_progression_gives_the_ladder_in_order(say) -> None:
     result = say(ActionTellProgression, "how do I progress", "ask_progression")
     lines = result.text.splitlines()
-    assert lines[0] == "The usual ladder: " + " → ".join(LADDER) + "."
+    assert lines[0] == "The usual e-commerce management ladder: " + " → ".join(LADDER) + "."
     assert lines[1] == ("You can also specialise: SEO e-commerce manager, Social media e-commerce manager, "
                         "Data-driven e-commerce manager, Global e-commerce manager and Multi-channel "
                         "e-commerce manager.")
@@ -37,13 +37,13 @@ def test_progression_gives_the_ladder_in_order(say) -> None:
     ("ecommerce-associate", "After e-commerce associate, the next step up is e-commerce "
      "specialist.", "Associates move up into specialist positions.", "ecommerce-specialist"),
     ("ecommerce-specialist", "After e-commerce specialist, the next step up is e-commerce manager "
-     "(pay: £29,000 to £55,000 a year).",
+     "(pay: £29,000 to £55,000 a year, E-commerce manager career guide).",
      "Specialists then take on full managerial responsibility.", "ecommerce-manager"),
     ("ecommerce-manager", "After e-commerce manager, the next step up is senior e-commerce manager "
-     "(pay: £52,000 to over £120,000 a year).",
+     "(pay: £52,000 to over £120,000 a year, E-commerce manager career guide).",
      "Managers can advance into senior e-commerce manager roles.", "senior-ecommerce-manager"),
     ("senior-ecommerce-manager", "After senior e-commerce manager, the next step up is director "
-     "of e-commerce (pay: £78,000 to £142,000 or more a year).",
+     "of e-commerce (pay: £78,000 to over £142,000 a year, E-commerce manager career guide).",
      "Senior managers can eventually become director of e-commerce.", "director-of-ecommerce"),
 ])
 def test_next_step_from_each_ladder_role(say, role, expected, move, up) -> None:
@@ -68,10 +68,10 @@ def test_next_step_uses_the_role_in_context(say) -> None:
 def test_next_step_from_the_top_of_the_ladder(say) -> None:
     result = say(ActionTellNextStep, "I'm a director, what next?", "ask_next_step",
                  {"role": "director-of-ecommerce"})
-    assert result.text.startswith("Director of e-commerce is the top of the ladder the guide describes.")
+    assert result.text.startswith("Director of e-commerce is the top of the ladder my sources describe.")
     assert "start your own online business and become an independent consultant" in result.text
     assert "bigger teams" not in result.text  # nothing the source does not say
-    assert result.titles == ["Going independent", "Director pay"]
+    assert result.titles == ["Going independent", "Director of e-commerce pay"]
     assert result.slots == {"role": "director-of-ecommerce", "last_topic": "next_step"}
 
 
@@ -79,23 +79,47 @@ def test_next_step_from_a_specialism_says_the_guide_has_no_further_step(say) -> 
     result = say(ActionTellNextStep, "I'm an SEO manager, what next?", "ask_next_step",
                  {"role": "seo-ecommerce-manager"})
     assert result.text.startswith("SEO e-commerce manager: An e-commerce manager who focuses on "
-                                  "search engine optimisation. The guide doesn't describe a "
+                                  "search engine optimisation. My sources don't describe a "
                                   "further step from here.")
 
 
 def test_next_step_for_a_marketing_stage_gives_entry_routes(say) -> None:
-    result = say(ActionTellNextStep, "I'm a marketing assistant, what next?", "ask_next_step",
+    # A stage and no rung (the stage's button): "I'm a marketing assistant" names a rung of
+    # marketing management, which the next test climbs.
+    result = say(ActionTellNextStep, '/ask_next_step{"stage":"marketing"}', "ask_next_step",
                  {"stage": "marketing"})
     lines = result.text.splitlines()
-    assert lines[0] == "As someone working in marketing, good next steps into e-commerce:"
+    assert lines[0] == "As someone working in marketing, good next steps into e-commerce management:"
     assert [line.split(":")[0] for line in lines[1:4]] == [
         "- Assistant role in retail or marketing", "- Digital marketing associate",
         "- Free online courses"]
     assert lines[4] == ("From there, the ladder starts at e-commerce associate "
-                        "(pay: from around £16,000 a year).")
+                        "(pay: from around £16,000 a year, E-commerce manager career guide).")
     assert result.buttons[0] == {"title": "Make me a full plan",
                                  "payload": '/request_plan{"stage":"marketing"}'}
     assert result.slot_events == [("last_topic", "next_step")]
+
+
+def test_next_step_from_a_rung_of_another_career_climbs_that_career(say) -> None:
+    # A rung of marketing management: its next rung, then the careers people move across into
+    # (e-commerce among them), each with its pay and source, and no question.
+    result = say(ActionTellNextStep, "I'm a marketing assistant, what next?", "ask_next_step",
+                 {"stage": "marketing"})
+    lines = result.text.splitlines()
+    assert lines[:3] == [
+        "After marketing assistant, the next step up is marketing executive or coordinator "
+        "(pay: average of £26,539 a year, Econsultancy).",
+        "Assistants move up to marketing executive or coordinator, the next census level.",
+        "People also move across into:",
+    ]
+    assert lines[3].startswith("- Digital marketing (pay: £30,000 to £50,000 a year, Beringer Tame): ")
+    assert lines[4].startswith("- E-commerce management (pay: £29,000 to £55,000 a year, "
+                               "E-commerce manager career guide): ")
+    assert "?" not in result.text
+    assert result.buttons[0] == {"title": "And after that?",
+                                 "payload": '/ask_next_step{"role":"marketing-executive"}'}
+    assert result.slots == {"role": "marketing-executive", "career": "marketing-management",
+                            "last_topic": "next_step"}
 
 
 def test_next_step_without_a_role_asks_which_with_ladder_buttons(say) -> None:
@@ -110,10 +134,12 @@ def test_next_step_without_a_role_asks_which_with_ladder_buttons(say) -> None:
 ASSOCIATE_TO_DIRECTOR = [
     "From e-commerce associate to director of e-commerce, 4 steps:",
     "1. E-commerce specialist",
-    "2. E-commerce manager (pay: £29,000 to £55,000 a year)",
-    "3. Senior e-commerce manager (pay: £52,000 to over £120,000 a year)",
-    "4. Director of e-commerce (pay: £78,000 to £142,000 or more a year)",
-    "The guide gives no fixed timings: each step comes with experience and results.",
+    "2. E-commerce manager (pay: £29,000 to £55,000 a year, E-commerce manager career guide)",
+    "3. Senior e-commerce manager (pay: £52,000 to over £120,000 a year, E-commerce manager career "
+    "guide)",
+    "4. Director of e-commerce (pay: £78,000 to over £142,000 a year, E-commerce manager career "
+    "guide)",
+    "My sources give no fixed timings: each step comes with experience and results.",
 ]
 
 
@@ -139,7 +165,7 @@ def test_path_reversed_has_no_route(say) -> None:
     result = say(ActionTellPath, "from director to associate", "ask_path",
                  [{"entity": "role", "value": "director-of-ecommerce"},
                   {"entity": "role", "value": "ecommerce-associate"}])
-    assert result.text == ("The guide shows no route from director of e-commerce to e-commerce "
+    assert result.text == ("My sources show no route from director of e-commerce to e-commerce "
                            "associate. It's a step down the ladder, not up.")
     assert amounts_in_text(result.text) == []
     assert result.slot_events == [("last_topic", "path")]
@@ -149,8 +175,9 @@ def test_path_from_text_specialist_to_senior_manager(say) -> None:
     result = say(ActionTellPath, "from specialist to senior manager", "ask_path")
     assert result.text.splitlines()[:3] == [
         "From e-commerce specialist to senior e-commerce manager, 2 steps:",
-        "1. E-commerce manager (pay: £29,000 to £55,000 a year)",
-        "2. Senior e-commerce manager (pay: £52,000 to over £120,000 a year)",
+        "1. E-commerce manager (pay: £29,000 to £55,000 a year, E-commerce manager career guide)",
+        "2. Senior e-commerce manager (pay: £52,000 to over £120,000 a year, E-commerce manager "
+        "career guide)",
     ]
     assert result.slots["role"] == "senior-ecommerce-manager"
 
@@ -191,7 +218,7 @@ def test_specialisations_lists_all_five(say) -> None:
 def test_a_specialism_named_by_its_focus_gets_its_own_answer(say, text, title) -> None:
     result = say(ActionTellSpecialisations, text, "ask_specialisations")
     assert result.text.startswith(f"{title}: ")
-    assert "It's one of 5 specialisms open to e-commerce managers." in result.text
+    assert "It's one of 5 specialisms in e-commerce management." in result.text
     assert result.titles[0] == "All specialisms"
 
 
@@ -202,7 +229,7 @@ def test_self_employment_gives_both_routes_and_no_pay_figures(say) -> None:
                         "expertise to set up their own online businesses.")
     assert lines[2] == ("- Become an independent consultant: Experienced people can work for "
                         "themselves as independent consultants.")
-    assert lines[3] == "The guide gives no pay figures for these routes."
+    assert lines[3] == "My sources give no pay figures for these routes."
     assert amounts_in_text(result.text) == []
     assert result.slot_events == [("last_topic", "self_employment")]
 

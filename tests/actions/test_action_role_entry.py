@@ -16,6 +16,7 @@ from actions.entry import (
     ActionTellRequirements,
 )
 from actions.role import ActionTellImportance, ActionTellRole, ActionTellTeams
+from bot.shared.settings import get_settings
 from tests.support.money import amounts_in_text
 
 GUIDE = "Source: E-commerce manager career guide"
@@ -63,7 +64,7 @@ def test_role_in_context_only_does_not_replace_the_job_description(say) -> None:
 def test_teams_are_marketing_it_and_logistics(say) -> None:
     result = say(ActionTellTeams, "who do they work with", "ask_teams")
     assert result.text.splitlines()[0] == (
-        "E-commerce managers work closely with colleagues in Marketing, IT and Logistics.")
+        "In e-commerce management you work closely with Marketing, IT and Logistics.")
     assert result.text.endswith(DAY_TO_DAY)
     assert result.buttons[1]["payload"] == '/ask_skills{"skill_kind":"soft"}'
     assert result.slot_events == [("last_topic", "teams")]
@@ -72,7 +73,7 @@ def test_teams_are_marketing_it_and_logistics(say) -> None:
 def test_importance_lists_the_four_points_and_the_outlook(say) -> None:
     result = say(ActionTellImportance, "why do companies need them", "ask_importance")
     lines = result.text.splitlines()
-    assert lines[0] == "Why the role matters:"
+    assert lines[0] == "Why e-commerce management matters:"
     assert lines[1] == ("- A company's online presence often decides whether it succeeds or fails "
                         "in today's retail market.")
     assert "- Because of that, people in the role often carry real influence and decision-making " \
@@ -91,8 +92,8 @@ def test_requirements_summarise_every_route_in(say) -> None:
     assert lines[0] == "There is no single route into e-commerce management."
     assert lines[1] == ("- A degree in a subject such as business management, marketing, fashion "
                         "buying, retail business management.")
-    assert lines[2] == ("- Or a Level 6 degree apprenticeship in marketing or digital marketing, "
-                        "paid while you learn.")
+    assert lines[2] == ("- Or an apprenticeship, paid while you learn: Marketing degree apprenticeship "
+                        "(Level 6) and Digital marketer degree apprenticeship (Level 6).")
     assert lines[3] == ("- Hands-on experience, for example as assistant role in retail or marketing, "
                         "digital marketing associate and e-commerce assistant.")
     assert lines[4] == "- Certifications such as Google Analytics IQ and Facebook Blueprint strengthen your CV."
@@ -118,7 +119,7 @@ def test_degree_names_the_four_subjects_and_the_alternatives(say) -> None:
 def test_apprenticeships_give_level_6_and_around_20000_without_inventing_a_figure(say) -> None:
     result = say(ActionTellApprenticeships, "tell me about apprenticeships", "ask_apprenticeships")
     lines = result.text.splitlines()
-    assert lines[0] == "Degree apprenticeships let you earn while studying for a degree:"
+    assert lines[0] == "Apprenticeships into e-commerce management let you earn while you learn:"
     assert lines[1] == ("- Marketing degree apprenticeship (Level 6): around £20,000 a year to "
                         "start.")
     assert lines[2].startswith("- Digital marketer degree apprenticeship (Level 6): Pays slightly "
@@ -136,7 +137,7 @@ def test_alternatives_are_t_levels_and_btecs(say) -> None:
     lines = result.text.splitlines()
     assert lines[0] == ("You don't need A-levels: T-Levels and BTECs in relevant subjects are "
                         "viable alternatives.")
-    assert lines[1].startswith("Vocational qualifications: For people who prefer an applied route")
+    assert lines[1].startswith("Vocational qualification: For people who prefer an applied route")
     assert result.text.endswith(QUALIFICATIONS)
     assert result.slot_events == [("last_topic", "alternatives")]
 
@@ -163,7 +164,7 @@ def test_certification_entity_narrows_the_list(say) -> None:
 def test_experience_lists_starting_roles_scheme_volunteering_and_courses(say) -> None:
     result = say(ActionTellExperience, "how do I get experience", "ask_experience")
     lines = result.text.splitlines()
-    assert lines[0] == "Experience matters as much as qualifications. Ways to get it:"
+    assert lines[0] == "Ways to get experience for e-commerce management:"
     assert lines[1] == ("- Starting roles: Assistant role in retail or marketing; Digital "
                         "marketing associate; E-commerce assistant.")
     for start in ("- Graduate training scheme: A structured programme for graduates",
@@ -185,3 +186,33 @@ def test_experience_entry_route_entity_answers_just_that_route(say, route, start
     assert result.text.startswith(start)
     assert "Starting roles" not in result.text
     assert result.titles == ["Other ways in", "Plan my route"]
+
+
+# -- which career -------------------------------------------------------------------------------
+def test_a_topic_with_no_career_anywhere_asks_which_career(say, careers) -> None:
+    result = say(ActionTellDegree, "which degrees do employers look for?", "ask_degree", career=None)
+    assert result.text == "Which career do you mean? I can answer for each of these:"
+    # One button per career, each asking the same question about that career.
+    assert result.buttons == [{"title": name, "payload": f'/ask_degree{{"career":"{slug}"}}'}
+                              for slug, name in careers.items()]
+    assert result.slot_events == [("last_topic", "degree")]
+
+
+def test_a_career_button_answers_the_question_for_that_career(say, careers) -> None:
+    for slug in careers:
+        result = say(ActionTellDegree, f'/ask_degree{{"career":"{slug}"}}', "ask_degree",
+                     {"career": slug}, career=None)
+        assert "Which career" not in result.text
+        assert result.text.splitlines()[-1].startswith(("Source: ", "Sources: ")), slug
+        assert result.slot_events == [("career", slug), ("last_topic", "degree")]
+
+
+def test_the_deployments_default_career_answers_and_says_so(say, monkeypatch) -> None:
+    monkeypatch.setenv("DEFAULT_CAREER", "data-analysis")
+    get_settings.cache_clear()
+    result = say(ActionTellDegree, "which degrees do employers look for?", "ask_degree", career=None)
+    body = result.text.split("\n\n")[0].splitlines()
+    assert "Useful subjects: Mathematics." in body
+    assert body[-1] == ("(That's for data analysis, the career I cover by default: name another "
+                        "career to ask about it.)")
+    assert result.slot_events == [("career", "data-analysis"), ("last_topic", "degree")]

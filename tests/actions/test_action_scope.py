@@ -26,7 +26,8 @@ def fallback(name: str = "nlu_fallback") -> dict[str, Any]:
 def test_source_names_the_guide(say) -> None:
     result = say(ActionTellSource, "where does this come from", "ask_source")
     lines = result.text.splitlines()
-    assert lines[0] == "Everything I tell you comes from a structured knowledge base built from:"
+    assert lines[0] == ("Everything I tell you for e-commerce management comes from a structured "
+                        "knowledge base built from 1 source, including:")
     assert lines[1] == ("- How to Become an E-Commerce Manager: A Comprehensive Guide to Career "
                         "Progression and Qualifications")
     assert "Figures are quoted exactly as the source gives them" in lines[2]
@@ -38,11 +39,13 @@ def test_source_names_the_guide(say) -> None:
                                   "what's the weather like"])
 def test_out_of_scope_says_what_is_covered_without_figures(say, text) -> None:
     result = say(ActionOutOfScope, text, "out_of_scope")
-    assert result.text.startswith("Sorry, I can't help with that: I only cover careers in "
-                                  "e-commerce management.")
+    assert result.text.startswith("Sorry, I can't help with that: I only cover these careers: data "
+                                  "analysis, digital marketing, e-commerce management, marketing "
+                                  "management, retail merchandising, retail buying, retail "
+                                  "management and social media management.")
     assert "£" not in result.text and amounts_in_text(result.text) == []
     assert "Source:" not in result.text
-    assert result.titles == ["What can you do?", "Pay", "Talk to an adviser"]
+    assert result.titles == ["Careers I cover", "What can you do?", "Talk to an adviser"]
     assert result.slot_events == [("last_topic", "out_of_scope")]
 
 

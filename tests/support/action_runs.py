@@ -7,6 +7,10 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+# The career most action tests talk about (the first the content had); a conversation about it is
+# one whose `career` slot is set. Tests about choosing a career pass `career=None` (or another).
+CAREER = "ecommerce-management"
+
 
 def make_tracker(text: str, intent: str | None,
                  entities: list[dict[str, Any]] | dict[str, str] | None = None,
