@@ -172,10 +172,19 @@ def careers_named_in(tracker: Tracker, session: Session, text: str,
         if career and career not in named:
             named.append(career)
     if not named and not text.startswith("/"):
-        career = queries.find_career_in_text(session, text)
+        career = queries.find_career_in_text(session, _without_stage_words(tracker, text))
         if career:
             named.append(career)
     return named
+
+
+def _without_stage_words(tracker: Tracker, text: str) -> str:
+    """The text with the words the NLU read as the learner's stage blanked ("I work in <field>")."""
+    spans = [(e.get("start"), e.get("end")) for e in tracker.latest_message.get("entities") or []
+             if isinstance(e, dict) and e.get("entity") == "stage"]
+    for start, end in sorted((s, e) for s, e in spans if isinstance(s, int) and isinstance(e, int))[::-1]:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def context_career(tracker: Tracker, session: Session) -> tuple[Optional[CareerInfo], Optional[str]]:
@@ -210,6 +219,7 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
     text = tracker.latest_message.get("text") or ""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     entities = message_entities(tracker)
+    previous, how = context_career(tracker, session)
     role, role_now = None, False
     for value in entities.get("role", []):
         role = queries.get_role(session, value) or queries.find_role(session, value)
@@ -217,11 +227,10 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
             role_now = True
             break
     if role is None and not text.startswith("/"):
-        role = queries.find_role_in_text(session, text)
+        role = queries.find_role_in_text(session, text, previous.slug if previous else None)
         role_now = role is not None
     named = careers_named_in(tracker, session, text, entities)
     career_now = bool(named) or role_now
-    previous, how = context_career(tracker, session)
     assumed: Optional[str] = None
     if role_now and role is not None:
         career: Optional[CareerInfo] = queries.get_career(session, role.career)
@@ -290,6 +299,9 @@ class KnowledgeAction(Action, abc.ABC):
         if ask.career is None:
             return which_career(session, ask, self.action_intent(ask))
         reply = self.build(session, ask)
+        if ask.generic_title and ask.role is None and not ask.career_choices:
+            reply.lines.insert(0, f"My {ask.career.name.lower()} sources don't use the title "
+                                  f"\"{ask.generic_title}\"; here is what they do say.")
         if ask.career.slug != ask.career_slot:
             reply.slots.setdefault("career", ask.career.slug)
         if ask.career_assumed:
@@ -322,7 +334,11 @@ def which_career(session: Session, ask: Ask, intent: str) -> Reply:
         question = f"\"{ask.generic_title.capitalize()}\" is a job title in several careers. Which one do you mean?"
     else:
         question = "Which career do you mean? I can answer for each of these:"
-    buttons = [Button(c.name, intent, {**keep, "career": c.slug}) for c in careers]
+    holders = {r.career: r.slug for r in queries.roles_with_title(session, ask.generic_title)} \
+        if ask.generic_title else {}
+    buttons = [Button(c.name, intent, {**keep, "career": c.slug,
+                                       **({"role": holders[c.slug]} if c.slug in holders else {})})
+               for c in careers]
     return Reply([question], [], buttons, max_buttons=len(buttons))
 
 

@@ -436,6 +436,8 @@ class ActionMakePlan(Action):
             else:
                 reply = build_plan(session, stage or "", slot_text(tracker, "plan_subject"),
                                    slot_text(tracker, "plan_current_role"), goal)
+                if reply.slots.get("career") == slot_text(tracker, "career"):
+                    del reply.slots["career"]  # set only when the plan moves to another career
         # Forget the details so the next "plan my route" starts afresh.
         resets = [SlotSet(name, None) for name in
                   ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")]

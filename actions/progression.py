@@ -195,13 +195,13 @@ class ActionTellPath(KnowledgeAction):
                       Button("Networking and mentoring", "ask_networking")], slots={"role": goal.slug})
 
 
-def specialism_in_text(roles: list[RoleInfo], text: str) -> Optional[RoleInfo]:
-    """The specialism a message names by its focus alone ("the global one", "seo")."""
+def specialism_in_text(roles: list[RoleInfo], text: str, main_title: str = "") -> Optional[RoleInfo]:
+    """The specialism a message names by its focus alone ("the global one", "the data one")."""
     if text.startswith("/"):
         return None
     names: dict[str, str] = {}
     for role in roles:
-        for phrase in filter(None, (role.focus, role.title)):
+        for phrase in filter(None, (role.focus, role.title, queries.own_words(role.title, main_title))):
             focus = phrase.lower()
             for name in {focus, focus.replace("-", " "), focus.replace("-", ""),
                          focus.split()[0].split("-")[0]}:
@@ -223,8 +223,10 @@ class ActionTellSpecialisations(KnowledgeAction):
         if not roles:
             return Reply([f"My sources name no specialisms in {ask.career.name.lower()}."], [],
                          [Button("Career ladder", "ask_progression"), Button("Related careers", "ask_related")])
+        main = queries.get_role(session, ask.career.main_role) if ask.career.main_role else None
+        title = main.title if main else ""
         named = ask.role if ask.role_from_message and ask.role and ask.role.track == "specialisation" \
-            else specialism_in_text(roles, ask.text)
+            and ask.role.career == ask.career.slug else specialism_in_text(roles, ask.text, title)
         if named:
             role = named
             return Reply([f"{role.title}: {role.summary}",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from actions.base import Ask, Button, KnowledgeAction, Reply, pounds
 from knowledge import queries
 from knowledge.content import SALARY_LEVELS
-from knowledge.queries import CareerInfo, SalaryBandInfo
+from knowledge.queries import CareerInfo, RoleInfo, SalaryBandInfo
 
 # Levels whose figures a source gives separately though they overlap; each answer mentions
 # the other so the learner sees both, with their context.
@@ -83,11 +83,27 @@ def level_buttons(session: Session, career: str, level: Optional[str]) -> list[B
         Button("What affects pay?", "ask_pay_factors")]
 
 
-def no_figure_lines(session: Session, career: CareerInfo, what: str) -> list[str]:
+def no_figure_lines(session: Session, career: CareerInfo, what: str, name_career: bool = True) -> list[str]:
     """The honest line for a role or level the sources give no figure for, with their gaps."""
-    lines = [f"My sources give no pay figure for {what} in {career.name.lower()}."]
+    where = f" in {career.name.lower()}" if name_career else ""
+    lines = [f"My sources give no pay figure for {what}{where}."]
     lines += [gap.text for gap in queries.gaps(session, career.slug, "pay")]
     return lines
+
+
+def _neighbours_with_pay(session: Session, role: RoleInfo) -> list[SalaryBandInfo]:
+    """The first band of the nearest rung below and of the nearest rung above that have pay."""
+    if role.rank is None:
+        return []
+    ladder = queries.ladder(session, role.career)
+    below = [r for r in ladder if (r.rank or 0) < role.rank][::-1]
+    above = [r for r in ladder if (r.rank or 0) > role.rank]
+    found = []
+    for side in (below, above):
+        band = next((b for b in (queries.salary_for_role(session, r.slug) for r in side) if b), None)
+        if band:
+            found.append(band)
+    return found
 
 
 class ActionTellSalary(KnowledgeAction):
@@ -104,7 +120,7 @@ class ActionTellSalary(KnowledgeAction):
         role = ask.role if ask.role and not ask.level_from_message else None
         bands = queries.salaries_for_role(session, role.slug) if role else []
         if role and not bands and ask.role_from_message:
-            return self._unlinked_role(session, career, role.title)
+            return self._unlinked_role(session, career, role)
         if not bands and level:
             bands = queries.salaries_at(session, level, career.slug)
         if not bands:
@@ -134,10 +150,18 @@ class ActionTellSalary(KnowledgeAction):
         slots = {"level": level, "role": role.slug if role else None}
         return Reply(lines, citations, level_buttons(session, career.slug, level), slots=slots)
 
-    def _unlinked_role(self, session: Session, career: CareerInfo, title: str) -> Reply:
-        lines = no_figure_lines(session, career, f"{title.lower()} roles specifically")
-        lines += ["Here is what they give by level:"] + self._level_lines(session, career)
-        return Reply(lines, [], level_buttons(session, career.slug, None))
+    def _unlinked_role(self, session: Session, career: CareerInfo, role: RoleInfo) -> Reply:
+        """No figure for the role: say so, then the pay of the nearest rungs below and above."""
+        lines = no_figure_lines(session, career, f"{role.title.lower()} roles specifically", False)
+        around = _neighbours_with_pay(session, role)
+        cites = []
+        for band in around:
+            lines.append(f"- {band.label}: {describe_band(band)}{dated(band)}")
+            cites.append(band.citation)
+        if not around:
+            lines += ["Here is what they give by level:"] + self._level_lines(session, career)
+            cites = [b.citation for b in queries.salary_bands(session, career.slug)]
+        return Reply(lines, cites, level_buttons(session, career.slug, None), slots={"role": role.slug})
 
     def _level_lines(self, session: Session, career: CareerInfo) -> list[str]:
         """One line per level: its figure, or the spread of the sources' figures."""
@@ -151,8 +175,9 @@ class ActionTellSalary(KnowledgeAction):
                 lows = [b.min_gbp for b in at if b.min_gbp is not None]
                 highs = [b.max_gbp for b in at if b.max_gbp is not None]
                 spread = f"{pounds(min(lows + highs))} to {pounds(max(highs + lows))}"
+                sources = len({b.citation.source for b in at})
                 lines.append(f"- {level.replace('-', ' ').capitalize()}: {spread} a year "
-                             f"across {len(at)} sources")
+                             f"across {len(at)} figures from {sources} source{'s' if sources > 1 else ''}")
         return lines
 
     def _overview(self, session: Session, career: CareerInfo) -> Reply:

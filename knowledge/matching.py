@@ -45,14 +45,22 @@ class NameIndex:
         scored = [s for s in scored if s[0] >= threshold]
         return max(scored)[2] if scored else None
 
-    def find_in(self, text: str, word_threshold: float = 0.75, max_words: int = 6) -> Optional[str]:
-        """The key of the longest phrase inside `text` matching a name (see `find_in_text`)."""
+    def longest_exact(self, text: str, max_words: int = 6) -> tuple[int, Optional[str]]:
+        """(word count, key) of the longest name said exactly inside `text`; (0, None) if none."""
         words = normalise(text).split()
         for size in range(min(max_words, len(words)), 0, -1):
             for start in range(0, len(words) - size + 1):
                 phrase = " ".join(words[start:start + size])
                 if phrase in self.exact:
-                    return self.exact[phrase]
+                    return size, self.exact[phrase]
+        return 0, None
+
+    def find_in(self, text: str, word_threshold: float = 0.75, max_words: int = 6) -> Optional[str]:
+        """The key of the longest phrase inside `text` matching a name (see `find_in_text`)."""
+        _size, exact = self.longest_exact(text, max_words)
+        if exact is not None:
+            return exact
+        words = normalise(text).split()
         for size in range(min(max_words, len(words)), 0, -1):
             best: tuple[float, str] | None = None
             for start in range(0, len(words) - size + 1):

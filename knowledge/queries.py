@@ -436,9 +436,38 @@ def find_role(session: Session, text: str, career: Optional[str] = None) -> Opti
     return _role_in_career(session, title, career) if title and career else None
 
 
+def _specialism_names(session: Session, career: str) -> dict[str, str]:
+    """A career's specialisms by the words their titles add to the main role's ("global")."""
+    info = get_career(session, career)
+    main = get_role(session, info.main_role) if info.main_role else None
+    names = {}
+    for role in list_roles(session, career, track="specialisation"):
+        own = own_words(role.title, main.title if main else "")
+        if len(own) >= 3 and own != role.title.lower():
+            names[own] = role.slug
+    return names
+
+
+def own_words(title: str, main_title: str) -> str:
+    """The words of a title that the career's main title lacks ("global" of "Global <main title>")."""
+    common = set(main_title.lower().split())
+    return " ".join(w for w in title.lower().split() if w not in common)
+
+
 def find_role_in_text(session: Session, text: str, career: Optional[str] = None) -> Optional[RoleInfo]:
-    """Find the longest role mention inside a sentence (generic titles only within `career`)."""
-    slug = _index(session, "role").find_in(text)
+    """Find the longest role mention inside a sentence (generic titles only within `career`).
+
+    Within `career`, a specialism named by its own words ("the global one") wins over another
+    career's role named by no more words.
+    """
+    size, slug = _index(session, "role").longest_exact(text)
+    if career:
+        index = _memo(session, ("specialisms", career), lambda: NameIndex(_specialism_names(session, career)))
+        own_size, own = index.longest_exact(text)
+        role = get_role(session, slug) if slug else None
+        if own and own_size >= size and (role is None or role.career != career):
+            return get_role(session, own)
+    slug = slug or _index(session, "role").find_in(text)
     if slug:
         return get_role(session, slug)
     title = find_generic_title_in_text(session, text) if career else None

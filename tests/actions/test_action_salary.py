@@ -160,7 +160,7 @@ def test_role_without_a_pay_level_gets_no_invented_figure(say, entities) -> None
     result = say(ActionTellSalary, "what does an ecommerce specialist earn", "ask_salary", entities)
     assert_salary_reply(result)
     lines = result.text.splitlines()
-    assert lines[0] == "The guide gives no pay figure for e-commerce specialist roles specifically."
+    assert lines[0] == "My sources give no pay figure for e-commerce specialist roles specifically."
     # Only the labelled bands either side, quoted exactly; no figure for the specialist itself.
     assert lines[1:3] == ["- Entry level: from around £16,000 a year",
                           "- Mid-level: £29,000 to £55,000 a year"]
