@@ -54,7 +54,7 @@ def demo(ctx: Any, web: Stack) -> WidgetPage:
 def band(knowledge: sessionmaker, level: str) -> tuple[str, str]:
     """The pay band at a level, as the assistant writes it."""
     with knowledge() as session:
-        found = queries.salary_for(session, level)
+        found = queries.salary_for(session, level, "ecommerce-management")
     assert found is not None and found.min_gbp and found.max_gbp
     return pounds(found.min_gbp), pounds(found.max_gbp)
 

@@ -34,7 +34,10 @@ class Stack:
                     "RASA_URL": self.url,
                     # The demo page (web process) talks to this Rasa server, which allows its origin.
                     "WEBCHAT_ALLOWED_ORIGINS": f"{self.web_url},http://localhost:{self.web_port}",
-                    "WEBCHAT_SERVER_URL": self.url}
+                    "WEBCHAT_SERVER_URL": self.url,
+                    # The end-to-end tests are about the channels: their questions name no career, so
+                    # the stack answers for one, as a deployment that sets a default career does.
+                    "DEFAULT_CAREER": "ecommerce-management"}
         self.endpoints = write_endpoints(tmp / "endpoints.yml", {
             "action_endpoint": action_endpoint(self.action_port),
             "tracker_store": {"type": "bot.rasa.stores.tracker_store.EnvSQLTrackerStore"}})
