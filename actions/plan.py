@@ -459,11 +459,35 @@ class _AskPlanSlot(Action, abc.ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Send the question (it sets no slot: the form does)."""
+        """Send the question; after an answer to something else, a short reminder once, then nothing.
+
+        The question sets no slot: the form does.
+        """
+        interrupted = not _plan_message(tracker)
+        if interrupted and _reminded_since_plan_message(tracker):
+            return []  # the learner has moved on: don't repeat the plan's question after every answer
         with session_factory()() as session:
             reply = self.question(session, tracker, plan_career(session, tracker))
+        if interrupted:
+            reply.lines = [PLAN_REMINDER]
         dispatcher.utter_message(text=reply.text(), buttons=[b.as_dict() for b in reply.buttons[:reply.max_buttons]])
         return []
+
+
+PLAN_REMINDER = ("Your route plan is still open: pick an answer below when you're ready, "
+                 "or just keep asking.")
+
+
+def _reminded_since_plan_message(tracker: Tracker) -> bool:
+    """Whether the plan's reminder was sent since the learner last answered the plan."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot" and str(event.get("text") or "").startswith(PLAN_REMINDER):
+            return True
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent in _PLAN_INTENTS:
+                return False
+    return False
 
 
 class ActionAskPlanStage(_AskPlanSlot):

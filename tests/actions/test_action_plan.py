@@ -302,3 +302,23 @@ def test_build_plan_directly(knowledge) -> None:
                               "retail or marketing or digital marketing associate.")
     # The plan names its career (the goal's): the action sets the slot only when it changes.
     assert reply.slots == {"role": "ecommerce-manager", "career": "ecommerce-management"}
+
+
+def test_the_plan_question_is_asked_in_full_then_reminded_once_after_other_questions(domain) -> None:
+    from actions.plan import PLAN_REMINDER, ActionAskPlanGoal
+
+    slots = {"career": CAREER, "plan_stage": "retail", "requested_slot": "plan_goal"}
+    asked = run_action(ActionAskPlanGoal(), make_tracker("I work in a shop", "inform_stage", slots=slots), domain)
+    assert asked.text.startswith("And where would you like to get to?") and asked.buttons
+
+    history = [{"event": "user", "text": "plan my route", "parse_data": {"intent": {"name": "request_plan"}}},
+               {"event": "bot", "text": asked.text}]
+    first = run_action(ActionAskPlanGoal(), make_tracker("how much do directors earn?", "ask_salary",
+                                                         slots=slots, events=history), domain)
+    assert first.text.startswith(PLAN_REMINDER) and first.titles == asked.titles
+
+    history += [{"event": "user", "text": "how much do directors earn?",
+                 "parse_data": {"intent": {"name": "ask_salary"}}}, {"event": "bot", "text": first.text}]
+    again = run_action(ActionAskPlanGoal(), make_tracker("and what skills?", "ask_skills",
+                                                         slots=slots, events=history), domain)
+    assert again.messages == [] and again.events == []
