@@ -111,6 +111,11 @@ class Ask:
         return self.career.slug if self.career else None
 
 
+def lower_first(text: str) -> str:
+    """The text with its first letter lower-cased, unless it starts an acronym ("IT skills")."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) == 1 else text
+
+
 def join_names(names: list[str]) -> str:
     """"a, b and c" for a list of names."""
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)

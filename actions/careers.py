@@ -5,7 +5,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first, pounds
 from actions.progression import related_lines
 from knowledge import queries
 from knowledge.matching import normalise
@@ -68,7 +68,7 @@ def compare_careers(session: Session, first: CareerInfo, second: CareerInfo, tex
     cites: list[Citation] = []
     tops: list[tuple[int, str]] = []
     for career in (first, second):
-        tasks = queries.responsibilities(session, career.slug)[:2]
+        tasks = queries.responsibilities(session, career.slug)[:1]
         pay, pay_cites = _pay_line(session, career)
         routes = queries.entry_routes(session, career.slug)[:2]
         lines.append(f"{career.name}: {career.summary}")
@@ -83,7 +83,7 @@ def compare_careers(session: Session, first: CareerInfo, second: CareerInfo, tex
     shared = sorted(set(_skill_keys(session, first.slug)) & set(_skill_keys(session, second.slug)))
     if shared:
         names = [_skill_keys(session, first.slug)[k] for k in shared][:4]
-        lines.append("Both ask for " + join_names([n[0].lower() + n[1:] for n in names]) + ".")
+        lines.append("Both ask for " + join_names([lower_first(n) for n in names]) + ".")
     liked = _liked_skill(session, (first, second), text)
     if liked:
         lines.append(liked)
@@ -109,7 +109,7 @@ def _liked_skill(session: Session, careers: tuple[CareerInfo, CareerInfo], text:
     if not holders:
         return None
     return " ".join(f"{skill.name} is one of the skills {career.name.lower()} asks for: "
-                    f"{skill.why[0].lower()}{skill.why[1:]}" for career, skill in holders)
+                    f"{lower_first(skill.why)}" for career, skill in holders)
 
 
 class ActionCompareCareers(KnowledgeAction):

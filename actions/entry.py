@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first, pounds
 from knowledge import queries
 from knowledge.queries import QualificationInfo
 
@@ -19,7 +19,8 @@ def apprenticeships_of(session: Session, career: str) -> list[QualificationInfo]
 
 def describe_apprenticeship(item: QualificationInfo) -> str:
     """"Name (Level 4, standard ST0683, 18 months)"."""
-    details = [f"Level {item.framework_level}" if item.framework_level else "",
+    level = f"Level {item.framework_level}" if item.framework_level else ""
+    details = [level if level and level not in item.name else "",
                f"standard {item.standard_code}" if item.standard_code else "", item.duration or ""]
     shown = ", ".join(d for d in details if d)
     return f"{item.name}" + (f" ({shown})" if shown else "")
@@ -176,7 +177,7 @@ class ActionTellCertifications(KnowledgeAction):
         lines += [f"- {c.name}" + (f" ({c.provider})" if c.provider and c.provider not in c.name else "")
                   for c in certs]
         if certs and certs[0].note:
-            lines.append(f"Worth it? Yes: {certs[0].note[0].lower()}{certs[0].note[1:]}")
+            lines.append(f"Worth it? Yes: {lower_first(certs[0].note)}")
         return Reply(lines, [c.citation for c in certs],
                      [Button("Technical skills", "ask_skills", {"skill_kind": "technical"}),
                       Button("Free online courses", "ask_experience"),

@@ -16,6 +16,7 @@ from actions.base import (
     Reply,
     context_career,
     join_names,
+    lower_first,
     message_entities,
     pounds,
     send,
@@ -411,7 +412,7 @@ def build_plan(session: Session, stage: str, subject: Optional[str], current: Op
 
 def _skills_to_build(session: Session, career: str) -> str:
     technical = queries.skills(session, career, kind="technical")
-    return ", ".join(n if n[:2].isupper() else n[0].lower() + n[1:] for n in (s.name for s in technical[:3]))
+    return ", ".join(lower_first(n) for n in (s.name for s in technical[:3]))
 
 
 class ActionMakePlan(Action):

@@ -72,6 +72,9 @@ class ActionTellNextStep(KnowledgeAction):
         stage = next((s for s in ask.entities.get("stage", []) if stage_info(session, s)), None)
         if stage is not None and not ask.role_from_message:
             return stage_next_step(session, ask.career, stage)
+        target = next((c for c in ask.careers_named if role is None or c.slug != role.career), None)
+        if role is not None and ask.role_from_message and target is not None:
+            return move_across(session, role, target)
         if role is None:
             return Reply(["Which role are you in now? Tell me and I'll show you the next step."],
                          [], [Button(r.title, "ask_next_step", {"role": r.slug})
@@ -120,6 +123,44 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
                       Button("Going independent", "ask_self_employment")], slots={"role": role.slug})
     return Reply([f"{role.title}: {role.summary} My sources don't describe a further step from here."],
                  [role.citation], [Button("Whole ladder", "ask_progression")], slots={"role": role.slug})
+
+
+def stage_of(session: Session, career: CareerInfo) -> Optional[str]:
+    """The learner stage that working in `career` amounts to, when the career is named like one."""
+    names = {career.name.lower(), *career.synonyms}
+    return next((s.key for s in queries.stages(session) if s.key.replace("-", " ") in names), None)
+
+
+def move_across(session: Session, role: RoleInfo, target: CareerInfo) -> Reply:
+    """From a job in one career into another: the link, the ways in, the first rung's pay, skills."""
+    here = queries.get_career(session, role.career)
+    lines = [f"From {role.title.lower()} into {target.name.lower()}:"]
+    cites = []
+    links = [r for r in queries.related_careers(session, here.slug) if r.slug == target.slug]
+    links += [r for r in queries.related_careers(session, target.slug) if r.slug == here.slug]
+    for link in links[:1]:
+        lines.append(link.text)
+        cites.append(link.citation)
+    stage = stage_of(session, here)
+    routes = queries.entry_routes(session, target.slug, stage=stage) if stage else []
+    routes = routes or queries.entry_routes(session, target.slug)
+    lines += [f"- {r.name}: {r.description}" for r in routes[:3]]
+    cites += [r.citation for r in routes[:3]]
+    for item in queries.qualifications(session, target.slug, "apprenticeship")[:1]:
+        length = f" ({item.duration})" if item.duration else ""
+        lines.append(f"- Or an apprenticeship such as {item.name}{length}.")
+        cites.append(item.citation)
+    first = queries.ladder(session, target.slug)[:1]
+    if first:
+        lines.append(f"The ladder starts at {first[0].title.lower()}{pay_hint(session, first[0])}.")
+    skills = queries.skills(session, target.slug, kind="technical")[:3]
+    if skills:
+        lines.append("Skills to build: " + join_names([s.name for s in skills]) + ".")
+        cites += [s.citation for s in skills]
+    return Reply(lines, cites, [Button("Make me a full plan", "request_plan", {"career": target.slug}),
+                                Button(f"Compare with {here.name.lower()}", "ask_compare", {"career": here.slug}),
+                                Button("Skills in detail", "ask_skills", {"career": target.slug})],
+                 slots={"career": target.slug, "role": first[0].slug if first else None})
 
 
 def stage_next_step(session: Session, career: CareerInfo, stage: str) -> Reply:

@@ -6,7 +6,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, lower_first, pounds
 from knowledge import queries
 from knowledge.content import SALARY_LEVELS
 from knowledge.queries import CareerInfo, RoleInfo, SalaryBandInfo
@@ -129,7 +129,7 @@ class ActionTellSalary(KnowledgeAction):
                              + ["Here is what they do give:"] + self._level_lines(session, career), [],
                              level_buttons(session, career.slug, None))
             return self._overview(session, career)
-        heading = role.title if role else f"{career.name}, {bands[0].label[0].lower()}{bands[0].label[1:]}"
+        heading = role.title if role else f"{career.name}, {lower_first(bands[0].label)}"
         lines = band_lines(heading, bands)
         level = bands[0].level
         related = queries.salary_for(session, _RELATED[level], career.slug) if level in _RELATED else None
@@ -137,7 +137,7 @@ class ActionTellSalary(KnowledgeAction):
         if related:
             said = first_sentence(related.context) if related.context and "£" in related.context \
                 else f"{related.label}: {describe_band(related)}."
-            lines.append(f"The same source also says: {said[0].lower()}{said[1:]}")
+            lines.append(f"The same source also says: {lower_first(said)}")
             citations.append(related.citation)
         if level == "entry":
             qualified = queries.salary_for(session, "entry-qualified", career.slug)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply
+from actions.base import Ask, Button, KnowledgeAction, Reply, lower_first
 from knowledge import queries
 
 
@@ -22,7 +22,7 @@ class ActionTellSkills(KnowledgeAction):
                           if not ask.text.startswith("/") and not ask.skill_kind else None)
         if skill:
             return Reply([f"Yes. {skill.name} is one of the {skill.kind} skills employers look "
-                          f"for in {career.name.lower()}: {skill.why[0].lower()}{skill.why[1:]}"],
+                          f"for in {career.name.lower()}: {lower_first(skill.why)}"],
                          [skill.citation],
                          [Button(f"All {skill.kind} skills", "ask_skills", {"skill_kind": skill.kind}),
                           Button("Certifications", "ask_certifications"),
@@ -33,7 +33,7 @@ class ActionTellSkills(KnowledgeAction):
             items = queries.skills(session, career.slug, kind=kind)
             other = "soft" if kind == "technical" else "technical"
             lines = [f"{kind.capitalize()} skills for {career.name.lower()}:"]
-            lines += [f"- {s.name}: {s.why[0].lower()}{s.why[1:]}" for s in items[:8]]
+            lines += [f"- {s.name}: {lower_first(s.why)}" for s in items[:8]]
             return Reply(lines, [s.citation for s in items],
                          [Button(f"{other.capitalize()} skills", "ask_skills", {"skill_kind": other}),
                           Button("Certifications", "ask_certifications"),

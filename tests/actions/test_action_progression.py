@@ -245,3 +245,14 @@ def test_networking_gives_networking_and_mentoring(say) -> None:
     assert result.text.endswith(PROGRESSION)
     assert result.buttons[-1]["payload"] == "/request_human"
     assert result.slot_events == [("last_topic", "networking")]
+
+
+def test_a_job_in_one_career_and_a_goal_in_another_gets_the_move_across(say) -> None:
+    result = say(ActionTellNextStep, "I'm a retail supervisor, could I switch to data analysis?", "ask_next_step",
+                 career=None)
+    lines = result.text.splitlines()
+    assert lines[0] == "From retail supervisor or team leader into data analysis:"
+    assert any(line.startswith("The ladder starts at data technician (pay: ") for line in lines)
+    assert any(line.startswith("Skills to build: SQL") for line in lines)
+    assert result.slots["career"] == "data-analysis"
+    assert result.buttons[0]["payload"] == '/request_plan{"career":"data-analysis"}'
