@@ -168,18 +168,28 @@ def latest_metadata(tracker: Tracker) -> dict[str, Any]:
     return user_metadata(tracker)
 
 
-def careers_named_in(tracker: Tracker, session: Session, text: str,
-                     entities: dict[str, list[str]]) -> list[CareerInfo]:
-    """Careers the latest message names, by entity or in its words, in order."""
+def careers_named_in(tracker: Tracker, session: Session, text: str, entities: dict[str, list[str]],
+                     in_conversation: bool = False) -> list[CareerInfo]:
+    """Careers the latest message names, by entity or in its words, in order.
+
+    Once a conversation has a career, a word the NLU read as the learner's stage ("I work in
+    <field>") says where they are, not which career they now ask about.
+    """
     named: list[CareerInfo] = []
     for value in entities.get("career", []):
         career = queries.find_career_by_key(session, value)
         if career and career not in named:
             named.append(career)
     if not named and not text.startswith("/"):
-        career = queries.find_career_in_text(session, _without_stage_words(tracker, text))
+        words = _without_stage_words(tracker, text) if in_conversation else text
+        career = queries.find_career_in_text(session, words)
         if career:
             named.append(career)
+    for kind in ("qualification", "certification"):  # a named qualification belongs to its career
+        for value in entities.get(kind, []) if not named else []:
+            owner = queries.career_of(session, kind, value)
+            if owner and owner not in named:
+                named.append(owner)
     return named
 
 
@@ -234,7 +244,7 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
     if role is None and not text.startswith("/"):
         role = queries.find_role_in_text(session, text, previous.slug if previous else None)
         role_now = role is not None
-    named = careers_named_in(tracker, session, text, entities)
+    named = careers_named_in(tracker, session, text, entities, previous is not None and how is None)
     career_now = bool(named) or role_now
     assumed: Optional[str] = None
     if role_now and role is not None:
@@ -310,8 +320,9 @@ class KnowledgeAction(Action, abc.ABC):
         if ask.career.slug != ask.career_slot:
             reply.slots.setdefault("career", ask.career.slug)
         if ask.career_assumed:
-            where = "this page is about" if ask.career_assumed == "page" else "I cover by default"
-            reply.lines.append(f"(That's for {ask.career.name.lower()}, the career {where}: "
+            where = {"page": "the career this page is about", "default": "the career I cover by default",
+                     "figure": "the only career whose sources mention that"}[ask.career_assumed]
+            reply.lines.append(f"(That's for {ask.career.name.lower()}, {where}: "
                                "name another career to ask about it.)")
         return reply
 

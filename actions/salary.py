@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+from dataclasses import replace
 from typing import Optional
 
 from sqlalchemy.orm import Session
@@ -17,6 +19,37 @@ _RELATED = {"senior": "experienced", "experienced": "senior"}
 # Figures older than this many years are dated in the reply.
 OLD_AFTER_YEARS = 5
 _LEVEL_BUTTONS = {"entry": "Entry level", "mid": "Mid-level", "senior": "Senior", "director": "Director"}
+
+
+# Words of a pay question that say nothing about which figure is meant.
+_NOT_DISTINCTIVE = frozenset("""pay pays paid salary salaries earn earns earning earnings wage wages
+income money much more less than what does they their them there this that with from into about
+give gives make makes take home year years annual annually average typical typically really
+would could should will your mine have work working jobs role roles people person
+""".split())
+_WORD = re.compile(r"[a-z][a-z']{3,}")
+
+
+def _stems(text: str) -> set[str]:
+    """Five-letter stems of a text's distinctive words ("charities" and "charity" meet)."""
+    return {w[:5] for w in _WORD.findall(text.lower()) if w not in _NOT_DISTINCTIVE}
+
+
+def bands_named_in(session: Session, text: str, bands: list[SalaryBandInfo]) -> list[SalaryBandInfo]:
+    """The bands whose label or context shares the most distinctive words with the question.
+
+    "paid more in banking than in charities?" finds the banking and charity figures; words that
+    name a career or a role are left out, since every band of that career would match them.
+    """
+    names = {w for c in queries.list_careers(session) for n in (c.name, *c.synonyms) for w in n.lower().split()}
+    names |= {w for c in queries.list_careers(session) for r in queries.list_roles(session, c.slug)
+              for w in r.title.lower().split()}
+    wanted = _stems(text) - {w[:5] for w in names}
+    if not wanted:
+        return []
+    scored = [(len(wanted & _stems(f"{b.label} {b.context or ''}")), i, b) for i, b in enumerate(bands)]
+    best = max((score for score, _i, _b in scored), default=0)
+    return [b for score, _i, b in scored if best and score == best][:8]
 
 
 def describe_band(band: SalaryBandInfo) -> str:
@@ -112,6 +145,17 @@ class ActionTellSalary(KnowledgeAction):
     topic = "salary"
     action_name = "action_tell_salary"
 
+    def answer(self, session: Session, ask: Ask) -> Reply:
+        """With no career settled, a figure only one career's sources mention settles it."""
+        if ask.career is None and not ask.career_choices and not ask.text.startswith("/"):
+            every = [b for c in queries.list_careers(session) for b in queries.salary_bands(session, c.slug)]
+            found = bands_named_in(session, ask.text, every)
+            careers = [c for c in queries.list_careers(session)
+                       if any(b in queries.salary_bands(session, c.slug) for b in found)]
+            if len(careers) == 1:
+                return super().answer(session, replace(ask, career=careers[0], career_assumed="figure"))
+        return super().answer(session, ask)
+
     def build(self, session: Session, ask: Ask) -> Reply:
         """Exact figures from the knowledge base, each with its source."""
         assert ask.career is not None
@@ -121,6 +165,8 @@ class ActionTellSalary(KnowledgeAction):
         bands = queries.salaries_for_role(session, role.slug) if role else []
         if role and not bands and ask.role_from_message:
             return self._unlinked_role(session, career, role)
+        if not bands and not ask.level_from_message and not ask.text.startswith("/"):
+            bands = bands_named_in(session, ask.text, queries.salary_bands(session, career.slug))
         if not bands and level:
             bands = queries.salaries_at(session, level, career.slug)
         if not bands:
@@ -129,7 +175,9 @@ class ActionTellSalary(KnowledgeAction):
                              + ["Here is what they do give:"] + self._level_lines(session, career), [],
                              level_buttons(session, career.slug, None))
             return self._overview(session, career)
-        heading = role.title if role else f"{career.name}, {lower_first(bands[0].label)}"
+        levels = {b.level for b in bands}
+        heading = role.title if role else (f"{career.name}, {lower_first(bands[0].label)}" if len(levels) == 1
+                                           else f"{career.name} pay")
         lines = band_lines(heading, bands)
         level = bands[0].level
         related = queries.salary_for(session, _RELATED[level], career.slug) if level in _RELATED else None

@@ -312,6 +312,14 @@ def careers_in_text(session: Session, text: str) -> list[CareerInfo]:
 
 
 @memoized
+def career_of(session: Session, kind: str, slug: str) -> Optional[CareerInfo]:
+    """The career a qualification or certification (by slug) belongs to."""
+    model = {"qualification": models.Qualification, "certification": models.Certification}[kind]
+    row = session.execute(select(model).where(model.slug == slug)).scalars().first()
+    return get_career(session, session.get(models.Career, row.career_id).slug) if row else None
+
+
+@memoized
 def related_careers(session: Session, career: Optional[str] = None) -> list[RelatedCareerInfo]:
     """Careers people move into or work beside, in content order."""
     rows = session.execute(select(models.RelatedCareer)
