@@ -8,7 +8,6 @@ import yaml
 
 from knowledge.content import Vocabulary, read_content
 from knowledge.db import make_session_factory
-from knowledge.spellings import Spellings
 from knowledge.loader import load_knowledge
 from knowledge.nlu_assets import (
     ENTITY_NAMES,
@@ -22,6 +21,7 @@ from knowledge.nlu_assets import (
     whole_words_pattern,
     write_if_changed,
 )
+from knowledge.spellings import Spellings
 from tests.support.databases import sqlite_url
 
 
@@ -81,7 +81,7 @@ def test_entity_names_cover_every_entity(phrases):
     assert set(phrases) == set(ENTITY_NAMES)
     assert all(phrases[entity] for entity in ENTITY_NAMES)
     assert phrases["role"]["e-com manager"] == "ecommerce-manager"
-    assert phrases["skill"]["seo"] == "seo-sem"
+    assert phrases["skill"]["seo and sem"] == "seo-sem"
     assert phrases["stage"]["sixth form"] == "school"
     assert phrases["level"]["mid-level"] == "mid"
 
@@ -90,6 +90,22 @@ def test_generic_titles_are_not_role_phrases_and_careers_are_entities(phrases):
     assert "manager" not in phrases["role"] and "senior manager" not in phrases["role"]
     assert phrases["career"]["ecom"] == "ecommerce-management"
     assert phrases["career"]["online selling"] == "ecommerce-management"
+
+
+def test_a_skill_phrase_several_careers_use_is_one_skill_of_one_of_them(phrases, synonym_map, nlp):
+    """Skill names may repeat across careers ("SEO"): the phrase keeps one of those skills' slugs.
+
+    The entity stays a skill either way; which career's skill it names is for the actions to read
+    again within the conversation's career.
+    """
+    content, _vocabulary = read_content()
+    naming_seo = {r.values["slug"] for r in content.rows("skills") if r.values["name"].lower() == "seo"}
+    naming_seo |= {r.values["skill"] for r in content.rows("skill_synonyms") if r.values["text"] == "seo"}
+
+    assert naming_seo == {"digital-marketing-search", "seo-sem", "social-media-seo"}
+    assert phrases["skill"]["seo"] in naming_seo
+    assert synonym_map["seo"] == phrases["skill"]["seo"]
+    assert _ents(nlp, "do I need SEO") == [("SEO", "skill", phrases["skill"]["seo"])]
 
 
 def test_a_phrase_naming_a_role_is_only_a_role(phrases):
@@ -157,7 +173,7 @@ def test_fingerprint_changes_when_a_phrase_changes(phrases):
     ("is Google Analytics IQ worth it", ("Google Analytics IQ", "certification",
                                          "google-analytics-iq")),
     ("should I get a meta blueprint", ("meta blueprint", "certification", "facebook-blueprint")),
-    ("do I need SEO", ("SEO", "skill", "seo-sem")),
+    ("do I need SEO and SEM", ("SEO and SEM", "skill", "seo-sem")),
     ("how important is Budget Management", ("Budget Management", "skill", "budgeting")),
     ("I'm in sixth form", ("sixth form", "stage", "school")),
     ("I'm at uni right now", ("at uni", "stage", "university")),
@@ -246,7 +262,7 @@ def test_synonyms_yaml_maps_variants_to_canonical_values(synonym_map):
     assert synonym_map["e-com manager"] == "ecommerce-manager"
     assert synonym_map["ecomm director"] == "director-of-ecommerce"
     assert synonym_map.get("director", "director") == "director"
-    assert synonym_map["seo"] == "seo-sem"
+    assert synonym_map["seo and sem"] == "seo-sem"
     assert synonym_map["sixth form"] == "school"
     assert "marketing" not in synonym_map  # the phrase is its own value: nothing to map
 

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from knowledge import queries
+from tests.support.content import CAREER_DIR
 from tests.support.money import amounts_in_text, words_to_number
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE = REPO_ROOT.parent / "shared" / "sources" / "ecommerce-manager-career-guide.txt"
+CAREER = CAREER_DIR.name  # the career whose facts come from SOURCE
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +25,9 @@ def source_text() -> str:
 @pytest.fixture
 def kb(loaded_factory):  # type: ignore[no-untyped-def]
     with loaded_factory() as session:
-        bands = {b.level: b for b in queries.salary_bands(session)}
-        quals = {q.slug: q for q in queries.qualifications(session)}
-        documents = {s.document for s in queries.sources(session)}
+        bands = {b.level: b for b in queries.salary_bands(session, CAREER)}
+        quals = {q.slug: q for q in queries.qualifications(session, CAREER)}
+        documents = {s.document for s in queries.sources(session, CAREER)}
     return bands, quals, documents
 
 
