@@ -181,8 +181,8 @@ def careers_named_in(tracker: Tracker, session: Session, text: str, entities: di
         if career and career not in named:
             named.append(career)
     if not named and not text.startswith("/"):
-        words = _without_stage_words(tracker, text) if in_conversation else text
-        career = queries.find_career_in_text(session, words)
+        hidden = _OTHER_NAMES | ({"stage"} if in_conversation else set())
+        career = queries.find_career_in_text(session, _without_entities(tracker, text, hidden))
         if career:
             named.append(career)
     for kind in ("qualification", "certification"):  # a named qualification belongs to its career
@@ -193,10 +193,14 @@ def careers_named_in(tracker: Tracker, session: Session, text: str, entities: di
     return named
 
 
-def _without_stage_words(tracker: Tracker, text: str) -> str:
-    """The text with the words the NLU read as the learner's stage blanked ("I work in <field>")."""
+# Entities whose words name something else than a career (a qualification, a skill, ...).
+_OTHER_NAMES = {"qualification", "certification", "skill", "entry_route"}
+
+
+def _without_entities(tracker: Tracker, text: str, kinds: set[str]) -> str:
+    """The text with the words the NLU read as entities of `kinds` blanked."""
     spans = [(e.get("start"), e.get("end")) for e in tracker.latest_message.get("entities") or []
-             if isinstance(e, dict) and e.get("entity") == "stage"]
+             if isinstance(e, dict) and e.get("entity") in kinds]
     for start, end in sorted((s, e) for s, e in spans if isinstance(s, int) and isinstance(e, int))[::-1]:
         text = text[:start] + " " * (end - start) + text[end:]
     return text
@@ -275,7 +279,7 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
         level = slot_text(tracker, "level")
     skill = None
     for value in entities.get("skill", []):
-        skill = queries.find_skill(session, value)
+        skill = queries.get_skill(session, value) or queries.find_skill(session, value)
         if skill:
             break
     kind = entities.get("skill_kind", [None])[0]

@@ -17,9 +17,14 @@ class ActionTellSkills(KnowledgeAction):
         """One skill, one kind, or a short overview of both kinds."""
         assert ask.career is not None
         career = ask.career
-        named = ask.skill and queries.find_skill(session, ask.skill.name, career.slug)
-        skill = named or (queries.find_skill(session, ask.text, career.slug)
-                          if not ask.text.startswith("/") and not ask.skill_kind else None)
+        # The learner's words name the skill as this career's sources list it; the NLU's value
+        # may be another career's skill of the same name.
+        said = (queries.find_skill(session, ask.text, career.slug)
+                if not ask.text.startswith("/") and not ask.skill_kind else None)
+        own = ask.skill if ask.skill and ask.skill in queries.skills(session, career.slug) else None
+        skill = said or own or (queries.find_skill(session, ask.skill.name, career.slug) if ask.skill else None)
+        if ask.skill_kind and not (said or own):
+            skill = None
         if skill:
             return Reply([f"Yes. {skill.name} is one of the {skill.kind} skills employers look "
                           f"for in {career.name.lower()}: {lower_first(skill.why)}"],

@@ -284,7 +284,7 @@ def list_careers(session: Session) -> list[CareerInfo]:
 
 def find_career_in_text(session: Session, text: str) -> Optional[CareerInfo]:
     """The career a sentence names by its name or one of its synonyms (short forms too)."""
-    slug = _index(session, "career").find_in(text)
+    slug = _index(session, "career").find_in(text, word_threshold=0.85)  # "careers" is no career's typo
     return get_career(session, slug) if slug else None
 
 
@@ -653,11 +653,18 @@ def _skill_names(session: Session, career: Optional[str] = None) -> dict[str, st
     return names
 
 
+@memoized
+def get_skill(session: Session, slug: str) -> Optional[SkillInfo]:
+    """The skill with this slug, if any."""
+    row = session.execute(select(models.Skill).where(models.Skill.slug == slug)).scalars().first()
+    return SkillInfo(row.slug, row.name, row.kind, row.why, _cite(row)) if row else None
+
+
 def find_skill(session: Session, text: str, career: Optional[str] = None) -> Optional[SkillInfo]:
     """Find a skill by name or synonym ("SEO", "budgeting"), within `career` when given."""
     index = (_memo(session, ("skill-index", career), lambda: NameIndex(_skill_names(session, career)))
              if career else _index(session, "skill"))
-    slug = index.best_match(text) or index.find_in(text)
+    slug = index.best_match(text) or index.find_in(text, word_threshold=0.8)
     if slug is None:
         return None
     row = session.execute(select(models.Skill).where(models.Skill.slug == slug)).scalars().one()
