@@ -86,7 +86,7 @@ def test_keyboard_opens_the_chat_which_greets_with_topics_and_escape_returns_foc
     assert widget.part(".panel").get_attribute("role") == "dialog"
     assert widget.part("label[for=cc-input]").inner_text() == "Type your question"
     titles = widget.part(".msg.bot button.reply").all_inner_texts()
-    assert titles == ["What the job involves", "Pay", "How to get in", "Plan my route"]
+    assert titles == ["Careers I cover", "Pay", "How to get in", "Plan my route"]
     assert launcher.get_attribute("aria-expanded") == "true"
     page.keyboard.press("Escape")
     assert widget.part(".panel").is_hidden()

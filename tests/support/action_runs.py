@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -72,5 +73,11 @@ class ActionResult:
 def run_action(action: Any, tracker: Tracker, domain: dict[str, Any]) -> ActionResult:
     """Run a rasa_sdk action to completion with a CollectingDispatcher."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        events = asyncio.run(action.run(dispatcher, tracker, domain))
+    else:  # a loop already runs in this thread (a browser test's): run the action in another one
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            events = pool.submit(asyncio.run, action.run(dispatcher, tracker, domain)).result()
     return ActionResult(dispatcher.messages, list(events or []))
