@@ -20,6 +20,21 @@ ENTITY_NAMES = ("role", "level", "qualification", "certification", "skill", "ski
 OTHER_CAREER_PATTERN = "other_career"
 
 
+def plural(phrase: str) -> str:
+    """The phrase with its head noun in the plural ("head of sales" → "heads of sales")."""
+    before, of, after = phrase.partition(" of ")
+    if of:
+        return f"{plural(before)}{of}{after}"
+    head, _, last = phrase.rpartition(" ")
+    if last.endswith(("s", "x", "ch", "sh")):
+        last += "es" if not last.endswith("s") else ""
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}".strip()
+
+
 def entity_names_from(session: Session, vocabulary: Vocabulary) -> dict[str, dict[str, str]]:
     """For each entity, every phrase a learner may use mapped to its canonical value."""
     phrases: dict[str, dict[str, str]] = {name: {} for name in ENTITY_NAMES}
@@ -30,9 +45,11 @@ def entity_names_from(session: Session, vocabulary: Vocabulary) -> dict[str, dic
                 phrases[entity].setdefault(variant, canonical)
 
     # Generic titles ("manager") are left out: they name a role only once the career is known,
-    # which the actions work out from the conversation.
+    # which the actions work out from the conversation. Learners often ask about roles in the
+    # plural ("what do area managers do?").
     for role in session.execute(select(models.Role)).scalars():
-        add("role", role.slug, role.title, *(s.text for s in role.synonyms if not s.generic))
+        names = [role.title, *(s.text for s in role.synonyms if not s.generic)]
+        add("role", role.slug, *names, *(plural(n) for n in names))
     for career in session.execute(select(models.Career)).scalars():
         add("career", career.slug, career.name, *(s.text for s in career.synonyms))
     for qual in session.execute(select(models.Qualification)).scalars():

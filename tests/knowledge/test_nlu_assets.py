@@ -304,3 +304,17 @@ def test_write_if_changed_writes_only_when_the_text_differs(tmp_path):
     assert write_if_changed(target, "a\n") is False
     assert write_if_changed(target, "b\n") is True
     assert target.read_text() == "b\n"
+
+
+@pytest.mark.parametrize(("phrase", "plural_form"), [
+    ("area manager", "area managers"), ("buyer", "buyers"), ("analytics", "analytics"),
+    ("head of buying", "heads of buying"), ("secretary", "secretaries"), ("coach", "coaches")])
+def test_plural_puts_the_last_word_in_the_plural(phrase, plural_form):
+    from knowledge.nlu_assets import plural
+
+    assert plural(phrase) == plural_form
+
+
+def test_roles_are_found_in_the_plural(phrases):
+    assert phrases["role"]["area managers"] == "retail-area-manager"
+    assert phrases["role"]["senior merchandisers"] == "senior-merchandiser"
