@@ -113,7 +113,9 @@ class Ask:
 
 def lower_first(text: str) -> str:
     """The text with its first letter lower-cased, unless it starts an acronym ("IT skills")."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) == 1 else text
+    letters = [c for c in text.split(" ", 1)[0] if c.isalpha()]
+    acronym = len(letters) > 1 and all(c.isupper() for c in letters)
+    return text if acronym else text[:1].lower() + text[1:]
 
 
 def join_names(names: list[str]) -> str:
@@ -185,16 +187,36 @@ def careers_named_in(tracker: Tracker, session: Session, text: str, entities: di
         career = queries.find_career_in_text(session, _without_entities(tracker, text, hidden))
         if career:
             named.append(career)
-    for kind in ("qualification", "certification"):  # a named qualification belongs to its career
-        for value in entities.get(kind, []) if not named else []:
+    for kind in _SETTLE_CAREER:  # a named qualification belongs to its career
+        for value, words in entity_spans(tracker, kind) if not named else []:
+            if len(queries.careers_naming(session, kind, words)) > 1:
+                continue  # a name several careers' qualifications share ("degree apprenticeship")
             owner = queries.career_of(session, kind, value)
             if owner and owner not in named:
                 named.append(owner)
     return named
 
 
+# Entities whose value belongs to one career, so naming it settles the career.
+_SETTLE_CAREER = ("qualification", "certification")
+
+
 # Entities whose words name something else than a career (a qualification, a skill, ...).
 _OTHER_NAMES = {"qualification", "certification", "skill", "entry_route"}
+
+
+def entity_spans(tracker: Tracker, kind: str) -> list[tuple[str, str]]:
+    """(value, the message's words for it) of each clean `kind` entity in the latest message."""
+    text = tracker.latest_message.get("text") or ""
+    found = []
+    for entity in tracker.latest_message.get("entities") or []:
+        if not isinstance(entity, dict) or entity.get("entity") != kind:
+            continue
+        value, start, end = known_text(entity.get("value")), entity.get("start"), entity.get("end")
+        if value is not None:
+            spans = isinstance(start, int) and isinstance(end, int)
+            found.append((value, text[start:end] if spans else value))
+    return found
 
 
 def _without_entities(tracker: Tracker, text: str, kinds: set[str]) -> str:

@@ -15,6 +15,7 @@ from actions.base import (
     Button,
     Reply,
     context_career,
+    entity_spans,
     join_names,
     lower_first,
     message_entities,
@@ -92,6 +93,13 @@ def _inside_career_name(session: Session, stage: StageInfo, text: str) -> bool:
     names = {n for c in queries.list_careers(session) for n in (c.name.lower(), *c.synonyms)
              if word in n and n != word and n in lowered}
     return lowered.count(word) == sum(lowered.count(n) for n in names)
+
+
+def _stages_in_career_words(tracker: Tracker, session: Session) -> list[str]:
+    """Stages named by the words the NLU read as a career (a field's name answering "where are you now?")."""
+    found = [stage.key for _value, words in entity_spans(tracker, "career")
+             if (stage := queries.stage_named_by(session, words)) is not None]
+    return list(dict.fromkeys(found))
 
 
 # "a degree in history", "graduated in law", "studying physics", "a chemistry degree": the
@@ -213,6 +221,8 @@ class ValidateCareerPlanForm(FormValidationAction):
             # A stage word inside a career's name names the career, not the learner's job.
             stages = [s for s in stages if s == IN_CAREER or text.startswith("/")
                       or not _inside_career_name(session, stage_info(session, s), text)]  # type: ignore[arg-type]
+            if not stages and tracker.get_slot("requested_slot") == "plan_stage":
+                stages = _stages_in_career_words(tracker, session)
             if any(q in _SCHOOL_QUALIFICATIONS for q in entities.get("qualification", [])):
                 stages.append(SCHOOL)
             current, _ = self._roles(tracker, session)

@@ -1,16 +1,17 @@
 """Progression: the ladder, the next rung, paths between rungs, specialisms, going independent."""
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, join_names
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first
 from actions.plan import stage_info
 from actions.salary import describe_band
 from knowledge import queries
 from knowledge.matching import find_in_text
-from knowledge.queries import CareerInfo, RoleInfo
+from knowledge.queries import CareerInfo, Citation, MoveInfo, RoleInfo
 
 
 def pay_hint(session: Session, role: RoleInfo) -> str:
@@ -33,6 +34,22 @@ def related_lines(session: Session, career: CareerInfo, limit: int = 3) -> tuple
     return lines, cites
 
 
+# A question about how long the climb takes, and a source's sentence that says how long.
+_TIME_QUESTION = re.compile(r"\bhow (long|many years|quickly|fast|soon)\b|\bhow much time\b|\byears?\b")
+_DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b[^.]{0,20}\b(years?|months?)\b")
+
+
+def timing_lines(session: Session, career: str, moves: list[MoveInfo]) -> tuple[list[str], list[Citation]]:
+    """What the sources say about how long the moves take, or the sources' gap on timings."""
+    timed = [m for m in moves if _DURATION.search(m.description.lower())]
+    if timed:
+        return (["How long it takes, where the sources say:"]
+                + [f"- {m.to_role.title}: {m.description}" for m in timed],
+                [m.citation for m in timed])
+    gaps = [g.text for g in queries.gaps(session, career, "progression")]
+    return [gaps[0] if gaps else "My sources give no fixed timings: each step comes with experience and results."], []
+
+
 class ActionTellProgression(KnowledgeAction):
     """The vertical ladder and the other directions people take."""
 
@@ -51,8 +68,12 @@ class ActionTellProgression(KnowledgeAction):
         if specialisms:
             lines.append("You can also specialise: " + join_names([r.title for r in specialisms]) + ".")
         if independent:
-            lines.append("Or work for yourself: " + join_names([r.title.lower() for r in independent]) + ".")
-        return Reply(lines, [m.citation for m in vertical] + [r.citation for r in specialisms + independent],
+            lines.append("Or work for yourself: " + join_names([lower_first(r.title) for r in independent]) + ".")
+        cited = [m.citation for m in vertical] + [r.citation for r in specialisms + independent]
+        if _TIME_QUESTION.search(ask.text.lower()):
+            timing, _ = timing_lines(session, career, vertical)
+            lines.insert(1, " ".join(timing) if len(timing) == 1 else "\n".join(timing))
+        return Reply(lines, cited,
                      [Button("Specialisms", "ask_specialisations"),
                       Button("Pay at each level", "ask_salary"),
                       Button("Networking and mentoring", "ask_networking"),
@@ -87,7 +108,7 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
     up = queries.next_rung(session, role.slug)
     if up is not None:
         move = queries.moves_from(session, role.slug, kind="vertical")[0]
-        lines = [f"After {role.title.lower()}, the next step up is {up.title.lower()}{pay_hint(session, up)}.",
+        lines = [f"After {lower_first(role.title)}, the next step up is {lower_first(up.title)}{pay_hint(session, up)}.",
                  move.description]
         cites = [move.citation]
         if role.rank == 1:
@@ -116,7 +137,7 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
                       Button(f"{role.title} pay", "ask_salary", {"role": role.slug})],
                      slots={"role": role.slug})
     if branches:
-        lines = [f"From {role.title.lower()} you can:"] + [f"- {b.name.lower()}: {b.description}"
+        lines = [f"From {lower_first(role.title)} you can:"] + [f"- {b.name.lower()}: {b.description}"
                                                            for b in branches[:6]]
         return Reply(lines, [b.citation for b in branches],
                      [Button("Specialisms", "ask_specialisations"),
@@ -134,7 +155,7 @@ def stage_of(session: Session, career: CareerInfo) -> Optional[str]:
 def move_across(session: Session, role: RoleInfo, target: CareerInfo) -> Reply:
     """From a job in one career into another: the link, the ways in, the first rung's pay, skills."""
     here = queries.get_career(session, role.career)
-    lines = [f"From {role.title.lower()} into {target.name.lower()}:"]
+    lines = [f"From {lower_first(role.title)} into {target.name.lower()}:"]
     cites = []
     links = [r for r in queries.related_careers(session, here.slug) if r.slug == target.slug]
     links += [r for r in queries.related_careers(session, target.slug) if r.slug == here.slug]
@@ -152,7 +173,7 @@ def move_across(session: Session, role: RoleInfo, target: CareerInfo) -> Reply:
         cites.append(item.citation)
     first = queries.ladder(session, target.slug)[:1]
     if first:
-        lines.append(f"The ladder starts at {first[0].title.lower()}{pay_hint(session, first[0])}.")
+        lines.append(f"The ladder starts at {lower_first(first[0].title)}{pay_hint(session, first[0])}.")
     skills = queries.skills(session, target.slug, kind="technical")[:3]
     if skills:
         lines.append("Skills to build: " + join_names([s.name for s in skills]) + ".")
@@ -175,7 +196,7 @@ def stage_next_step(session: Session, career: CareerInfo, stage: str) -> Reply:
         lines.append("My sources name no route meant for your stage; these are the usual ways in:")
         lines += [f"- {r.name}: {r.description}" for r in queries.entry_routes(session, career.slug)[:3]]
     if first:
-        lines.append(f"From there, the ladder starts at {first[0].title.lower()}{pay_hint(session, first[0])}.")
+        lines.append(f"From there, the ladder starts at {lower_first(first[0].title)}{pay_hint(session, first[0])}.")
     return Reply(lines, [r.citation for r in routes],
                  [Button("Make me a full plan", "request_plan", {"stage": stage}),
                   Button("Skills to build", "ask_skills"), Button("Whole ladder", "ask_progression")])
@@ -221,17 +242,16 @@ class ActionTellPath(KnowledgeAction):
         if path is None:
             back = queries.path_between(session, goal.slug, start.slug)
             note = " It's a step down the ladder, not up." if back else ""
-            return Reply([f"My sources show no route from {start.title.lower()} to {goal.title.lower()}.{note}"],
+            return Reply([f"My sources show no route from {lower_first(start.title)} to {lower_first(goal.title)}.{note}"],
                          [], [Button("Whole ladder", "ask_progression")])
         if not path:
             return Reply([f"You're already there: {goal.title}."], [],
                          [Button("What comes next?", "ask_next_step", {"role": goal.slug})])
-        lines = [f"From {start.title.lower()} to {goal.title.lower()}, {len(path)} step{'s' if len(path) > 1 else ''}:"]
+        lines = [f"From {lower_first(start.title)} to {lower_first(goal.title)}, {len(path)} step{'s' if len(path) > 1 else ''}:"]
         lines += [f"{i}. {m.to_role.title}{pay_hint(session, m.to_role)}" for i, m in enumerate(path, 1)]
-        timing = [g.text for g in queries.gaps(session, goal.career, "progression")]
-        lines.append(timing[0] if timing else
-                     "My sources give no fixed timings: each step comes with experience and results.")
-        return Reply(lines, [m.citation for m in path],
+        timing, timed = timing_lines(session, goal.career, path)
+        lines += timing
+        return Reply(lines, [m.citation for m in path] + timed,
                      [Button("Skills to build", "ask_skills"), Button("Plan my route", "request_plan"),
                       Button("Networking and mentoring", "ask_networking")], slots={"role": goal.slug})
 

@@ -30,9 +30,21 @@ would could should will your mine have work working jobs role roles people perso
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 
 
+_ENDING = re.compile(r"(?:ies|ing|ers|er|es|s|y)$")
+
+
 def _stems(text: str) -> set[str]:
-    """Five-letter stems of a text's distinctive words ("charities" and "charity" meet)."""
-    return {w[:5] for w in _WORD.findall(text.lower()) if w not in _NOT_DISTINCTIVE}
+    """Stems of a text's distinctive words: common endings off, then five letters at most
+    ("charities" and "charity" meet, and so do "banks" and "banking")."""
+    return {_ENDING.sub("", w)[:5] for w in _WORD.findall(text.lower()) if w not in _NOT_DISTINCTIVE}
+
+
+def question_stems(session: Session, text: str) -> set[str]:
+    """The question's distinctive stems, leaving out words of career names and role titles."""
+    names = {w for c in queries.list_careers(session) for n in (c.name, *c.synonyms) for w in n.lower().split()}
+    names |= {w for c in queries.list_careers(session) for r in queries.list_roles(session, c.slug)
+              for w in r.title.lower().split()}
+    return _stems(text) - _stems(" ".join(names))
 
 
 def bands_named_in(session: Session, text: str, bands: list[SalaryBandInfo]) -> list[SalaryBandInfo]:
@@ -41,10 +53,7 @@ def bands_named_in(session: Session, text: str, bands: list[SalaryBandInfo]) -> 
     "paid more in banking than in charities?" finds the banking and charity figures; words that
     name a career or a role are left out, since every band of that career would match them.
     """
-    names = {w for c in queries.list_careers(session) for n in (c.name, *c.synonyms) for w in n.lower().split()}
-    names |= {w for c in queries.list_careers(session) for r in queries.list_roles(session, c.slug)
-              for w in r.title.lower().split()}
-    wanted = _stems(text) - {w[:5] for w in names}
+    wanted = question_stems(session, text)
     if not wanted:
         return []
     scored = [(len(wanted & _stems(f"{b.label} {b.context or ''}")), i, b) for i, b in enumerate(bands)]
@@ -161,8 +170,11 @@ class ActionTellSalary(KnowledgeAction):
         assert ask.career is not None
         career = ask.career
         level = level_for(session, ask)
-        role = ask.role if ask.role and not ask.level_from_message else None
-        bands = queries.salaries_for_role(session, role.slug) if role else []
+        # Figures the question picks out by its words beat a role remembered from earlier turns.
+        named = [] if ask.level_from_message or ask.role_from_message or ask.text.startswith("/") \
+            else bands_named_in(session, ask.text, queries.salary_bands(session, career.slug))
+        role = ask.role if ask.role and not ask.level_from_message and not named else None
+        bands = queries.salaries_for_role(session, role.slug) if role else named
         if role and not bands and ask.role_from_message:
             return self._unlinked_role(session, career, role)
         if not bands and not ask.level_from_message and not ask.text.startswith("/"):
@@ -258,6 +270,20 @@ class ActionTellPayFactors(KnowledgeAction):
                          [Button("Pay by level", "ask_salary")])
         lines = [f"Pay in {ask.career.name.lower()} varies a lot. The main factors:"]
         lines += [f"- {f.title}: {f.text}" for f in factors]
-        return Reply(lines, [f.citation for f in factors],
+        citations = [f.citation for f in factors]
+        # A question naming particular cases ("in banking than in charities?") gets their figures first.
+        named = [] if ask.text.startswith("/") else bands_named_in(
+            session, ask.text, queries.salary_bands(session, ask.career.slug))
+        if named:
+            wanted = question_stems(session, ask.text)
+            close = [f for f in factors if wanted & _stems(f"{f.title} {f.text}")]
+            lines = band_lines(f"{ask.career.name} pay in the cases you name", named)
+            if close:
+                lines += ["What the sources say about it:"] + [f"- {f.title}: {f.text}" for f in close]
+            others = dict.fromkeys(str(f.title).lower() for f in factors if f.title not in {c.title for c in close})
+            if others:
+                lines.append("Other things that affect pay: " + "; ".join(others) + ".")
+            citations = [b.citation for b in named] + [f.citation for f in close]
+        return Reply(lines, citations,
                      [Button("Pay by level", "ask_salary"), Button("Career ladder", "ask_progression"),
                       Button("Specialisms", "ask_specialisations")])

@@ -282,10 +282,13 @@ class _Reader:
             key, label = self.text(path, item, "key"), self.text(path, item, "label")
             as_someone, origin = self.text(path, item, "as_someone"), self.text(path, item, "origin")
             if key and label and as_someone and origin:
-                vocab.stages[key] = (label, self.strings(path, item, "synonyms"))
+                words = self.strings(path, item, "synonyms")
+                vocab.stages[key] = (label, words)
                 self.stage_keys.add(key)
                 self.content.add(Record("stages", {"key": key, "label": label, "as_someone": as_someone,
-                                                   "origin": origin, "position": position}, path, item.line))
+                                                   "origin": origin, "position": position,
+                                                   "words": "\n".join(w.lower() for w in words)},
+                                        path, item.line))
         for item in self.items(path, data, "skill_kinds"):
             kind = self.choice(path, item, "kind", SKILL_KINDS)
             if kind:

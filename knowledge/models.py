@@ -337,6 +337,7 @@ class Stage(Base):
     label = Column(String(200), nullable=False)
     as_someone = Column(String(200), nullable=False)
     origin = Column(String(200), nullable=False)
+    words = Column(Text, nullable=False, default="")  # the learner's words for it, one per line
     position = Column(Integer, nullable=False)
 
 

@@ -14,8 +14,14 @@ from knowledge import models
 from knowledge.content import Vocabulary
 
 # Entity names (the ruler's labels) as Rasa sees them.
-ENTITY_NAMES = ("role", "level", "qualification", "certification", "skill", "skill_kind",
-                "stage", "entry_route", "career")
+# Listed in priority order: a phrase two entities share goes to the one listed first, so a field's
+# name is a career even where a skill or a stage has the same words.
+ENTITY_NAMES = ("role", "level", "qualification", "certification", "career", "skill", "skill_kind",
+                "stage", "entry_route")
+# Words before a stage's name that make it where the learner is now ("I work in <field>",
+# "moving from <field>"), not the career they ask about.
+STAGE_CONTEXTS = ("from", "work in", "working in", "worked in", "i'm in", "im in", "i am in",
+                  "background in", "experience in", "currently in")
 # The regex feature (config.yml's RegexFeaturizer) marking a message that names another career.
 OTHER_CAREER_PATTERN = "other_career"
 
@@ -66,8 +72,22 @@ def entity_names_from(session: Session, vocabulary: Vocabulary) -> dict[str, dic
         add("skill_kind", kind, kind, *words)
     for stage, (_label, words) in vocabulary.stages.items():
         add("stage", stage, *words)
-    # A phrase that names a role ("director") stays a role; actions map roles to pay levels.
+        # A stage word that is also a career's name is the career on its own, the stage in context.
+        fields = [w.lower() for w in words if w.lower() in phrases["career"]]
+        add("stage", stage, *(f"{context} {word}" for word in fields for context in STAGE_CONTEXTS))
+        # ... unless a longer name starts with it ("from <field> assistant to ..." names the role).
+        for entity in ENTITY_NAMES:
+            longer = [(p, v) for p, v in phrases[entity].items() if any(p.startswith(f"{w} ") for w in fields)]
+            for phrase, value in longer:
+                add(entity, value, *(f"{context} {phrase}" for context in STAGE_CONTEXTS))
+    # A phrase that names a role ("director") stays a role; actions map roles to pay levels. A
+    # phrase that is only a common word ("it", "me") is no name at all: the lower-cased text
+    # cannot tell "IT skills" from "would it take".
+    from spacy.lang.en.stop_words import STOP_WORDS  # here: spaCy is slow to import
+
     taken = set(phrases["role"])
+    for entity in ENTITY_NAMES:
+        phrases[entity] = {p: v for p, v in phrases[entity].items() if p not in STOP_WORDS}
     for entity in ENTITY_NAMES:
         if entity != "role":
             phrases[entity] = {p: v for p, v in phrases[entity].items() if p not in taken}

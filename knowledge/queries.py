@@ -209,6 +209,7 @@ class StageInfo:
     label: str
     as_someone: str
     origin: str
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,16 @@ def career_of(session: Session, kind: str, slug: str) -> Optional[CareerInfo]:
     model = {"qualification": models.Qualification, "certification": models.Certification}[kind]
     row = session.execute(select(model).where(model.slug == slug)).scalars().first()
     return get_career(session, session.get(models.Career, row.career_id).slug) if row else None
+
+
+@memoized
+def careers_naming(session: Session, kind: str, phrase: str) -> list[str]:
+    """The careers (slugs) with a qualification or certification this name or synonym names."""
+    model = {"qualification": models.Qualification, "certification": models.Certification}[kind]
+    wanted = " ".join(phrase.lower().split())
+    ids = {r.career_id for r in session.execute(select(model)).scalars()
+           if wanted in {r.name.lower(), *(s.text.lower() for s in r.synonyms)}}
+    return sorted(r.slug for r in session.execute(select(models.Career).where(models.Career.id.in_(ids))).scalars())
 
 
 @memoized
@@ -688,7 +699,14 @@ def entry_routes(session: Session, career: Optional[str] = None,
 def stages(session: Session) -> list[StageInfo]:
     """Every learner stage, in vocabulary order."""
     rows = session.execute(select(models.Stage).order_by(models.Stage.position)).scalars()
-    return [StageInfo(r.key, r.label, r.as_someone, r.origin) for r in rows]
+    return [StageInfo(r.key, r.label, r.as_someone, r.origin, tuple(filter(None, (r.words or "").split("\n"))))
+            for r in rows]
+
+
+def stage_named_by(session: Session, phrase: str) -> Optional[StageInfo]:
+    """The stage whose key or one of whose words is exactly `phrase` (any case), or None."""
+    wanted = " ".join(phrase.lower().split())
+    return next((s for s in stages(session) if wanted in (s.key.replace("-", " "), *s.words)), None)
 
 
 @memoized

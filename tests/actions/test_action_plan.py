@@ -76,6 +76,18 @@ def test_a_specialist_is_already_in_ecommerce(fill) -> None:
     assert result.slots["requested_slot"] == "plan_goal"
 
 
+def test_a_field_named_alone_answers_the_stage_question(fill) -> None:
+    # The entity ruler reads a field's name on its own as the career; asked where they are now,
+    # the learner means the field they work in.
+    result = fill("marketing", "inform_stage",
+                  [{"entity": "career", "value": "marketing-management", "start": 0, "end": 9}])
+    assert filled(result) == {"plan_stage": "marketing"}
+    result = fill("marketing", "inform_stage",
+                  [{"entity": "career", "value": "marketing-management", "start": 0, "end": 9}],
+                  requested="plan_goal", plan_stage="retail")
+    assert "plan_stage" not in filled(result)
+
+
 def test_a_question_mid_form_fills_nothing(fill) -> None:
     result = fill("how much does a director earn?", "ask_salary",
                   {"role": "director-of-ecommerce"}, requested="plan_goal", plan_stage="retail")

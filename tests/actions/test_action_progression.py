@@ -261,3 +261,37 @@ def test_a_job_in_one_career_and_a_goal_in_another_gets_the_move_across(say) -> 
     assert any(line.startswith("Skills to build: SQL") for line in lines)
     assert result.slots["career"] == "data-analysis"
     assert result.buttons[0]["payload"] == '/request_plan{"career":"data-analysis"}'
+
+
+def test_how_long_to_the_top_gives_the_durations_the_sources_state(say) -> None:
+    result = say(ActionTellProgression, "how many years until I could reach the top?", "ask_progression",
+                 career="marketing-management")
+    lines = result.text.splitlines()
+    at = lines.index("How long it takes, where the sources say:")
+    assert at == 1  # right after the ladder
+    assert lines[at + 1].startswith("- Chief marketing officer (CMO): ")
+    assert "10 years" in lines[at + 1]
+
+
+def test_a_ladder_question_not_about_time_gives_no_timings(say) -> None:
+    result = say(ActionTellProgression, "what's the career ladder?", "ask_progression",
+                 career="marketing-management")
+    assert "How long it takes" not in result.text
+
+
+def test_how_long_with_no_durations_in_the_sources_says_so(say) -> None:
+    result = say(ActionTellProgression, "how long does it take to climb?", "ask_progression")
+    assert result.text.splitlines()[1] in (
+        "My sources give no fixed timings: each step comes with experience and results.",
+        *[line for line in result.text.splitlines() if "timing" in line.lower()])
+    assert "How long it takes" not in result.text
+
+
+def test_a_path_gives_the_duration_of_the_steps_the_sources_time(say) -> None:
+    result = say(ActionTellPath, "how long from marketing director to cmo?", "ask_path",
+                 [{"entity": "role", "value": "marketing-director"},
+                  {"entity": "role", "value": "chief-marketing-officer"}], career="marketing-management")
+    lines = result.text.splitlines()
+    assert lines[0] == "From marketing director to chief marketing officer (CMO), 1 step:"
+    assert "How long it takes, where the sources say:" in lines
+    assert any("10 years" in line for line in lines)

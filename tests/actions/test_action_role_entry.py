@@ -198,6 +198,29 @@ def test_a_topic_with_no_career_anywhere_asks_which_career(say, careers) -> None
     assert result.slot_events == [("last_topic", "degree")]
 
 
+def test_a_qualification_name_several_careers_use_asks_which_career(say, knowledge) -> None:
+    from knowledge import queries
+
+    text = "tell me about the level 6 apprenticeship"
+    words = "level 6 apprenticeship"
+    with knowledge() as session:
+        sharing = queries.careers_naming(session, "qualification", words)
+        own = queries.careers_naming(session, "qualification", "level 6 buying apprenticeship")
+    assert len(sharing) > 1 and own == ["retail-buying"]
+    start = text.index(words)
+    entity = {"entity": "qualification", "value": "some-qualification", "start": start,
+              "end": start + len(words)}
+    result = say(ActionTellApprenticeships, text, "ask_apprenticeships", [entity], career=None)
+    assert result.text == "Which career do you mean? I can answer for each of these:"
+    # A name only one career's qualification has settles that career.
+    own_text = "tell me about the level 6 buying apprenticeship"
+    start = own_text.index("level 6 buying apprenticeship")
+    entity = {"entity": "qualification", "value": "buyer-assistant-buyer-apprenticeship", "start": start,
+              "end": start + len("level 6 buying apprenticeship")}
+    result = say(ActionTellApprenticeships, own_text, "ask_apprenticeships", [entity], career=None)
+    assert ("career", "retail-buying") in result.slot_events
+
+
 def test_a_career_button_answers_the_question_for_that_career(say, careers) -> None:
     for slug in careers:
         result = say(ActionTellDegree, f'/ask_degree{{"career":"{slug}"}}', "ask_degree",

@@ -246,3 +246,30 @@ def test_a_level_several_sources_give_lists_each_source_with_old_figures_dated(s
     assert lines[-1].startswith("Sources: National Careers Service; cross-stitch-centre.co.uk; Prospects")
     # The conversation was already about retail buying: the career slot is not set again.
     assert result.slot_events == [("level", "entry"), ("role", None), ("last_topic", "salary")]
+
+
+def test_a_pay_factor_question_naming_cases_gives_their_figures_first(say) -> None:
+    result = say(ActionTellPayFactors, "are marketers paid better in banking or in charities?",
+                 "ask_pay_factors", career="marketing-management")
+    lines = result.text.splitlines()
+    assert lines[0] == "Marketing management pay in the cases you name, by source:"
+    figures = [line for line in lines[1:] if line.startswith("- ") and "£" in line and "(" in line]
+    assert any("banking" in line.lower() for line in figures[:3])
+    assert any("charit" in line.lower() for line in figures[:3])
+    assert "What the sources say about it:" in lines  # the sector factor that names charities
+    assert lines[-1] == "Source: City A.M."
+    assert result.slot_events == [("last_topic", "pay_factors")]
+
+
+def test_a_general_pay_factor_question_lists_every_factor(say) -> None:
+    result = say(ActionTellPayFactors, "what makes pay go up or down?", "ask_pay_factors",
+                 career="marketing-management")
+    assert result.text.splitlines()[0] == "Pay in marketing management varies a lot. The main factors:"
+
+
+def test_cases_a_pay_question_names_beat_the_role_remembered_from_before(say) -> None:
+    result = say(ActionTellSalary, "what do banks pay marketers?", "ask_salary",
+                 career="marketing-management", slots={"role": "marketing-director"})
+    lines = result.text.splitlines()
+    assert all("bank" in line.lower() for line in lines[1:] if line.startswith("- "))
+    assert any("bank" in line.lower() for line in lines[1:])

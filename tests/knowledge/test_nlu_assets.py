@@ -199,6 +199,16 @@ def test_ruler_finds_nothing_in_unrelated_text(nlp):
     assert _ents(nlp, "I like gardening and nursing") == []
 
 
+def test_ruler_tells_a_field_as_career_from_the_field_a_learner_is_in(nlp):
+    found = _ents(nlp, "Thinking of switching from retail to marketing")
+
+    assert found == [("from retail", "stage", "retail"), ("marketing", "career", "marketing-management")]
+
+
+def test_ruler_reads_no_entity_in_common_words(nlp):
+    assert _ents(nlp, "How long would it take me to get there?") == []
+
+
 def test_every_ruler_id_survives_the_synonym_mapper(phrases, synonym_map):
     """Rasa maps entity text through the synonyms whatever the label.
 
@@ -264,7 +274,12 @@ def test_synonyms_yaml_maps_variants_to_canonical_values(synonym_map):
     assert synonym_map.get("director", "director") == "director"
     assert synonym_map["seo and sem"] == "seo-sem"
     assert synonym_map["sixth form"] == "school"
-    assert "marketing" not in synonym_map  # the phrase is its own value: nothing to map
+    assert "school" not in synonym_map  # the phrase is its own value: nothing to map
+    # A field's name is the career; with words saying the learner is in it, the stage.
+    assert synonym_map["marketing"] == "marketing-management"
+    assert synonym_map["work in marketing"] == "marketing"
+    assert synonym_map["from retail"] == "retail"
+    assert "it" not in synonym_map  # a common word is never an entity
 
 
 # -- patterns file ------------------------------------------------------------------------------
