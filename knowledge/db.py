@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from knowledge.models import Base
 
@@ -22,7 +23,12 @@ def ensure_sqlite_folder(url: str) -> None:
 def make_engine(url: str) -> Engine:
     """Create an engine for `url`, creating the folder of a SQLite file when needed."""
     ensure_sqlite_folder(url)
-    engine = create_engine(url, future=True)
+    options: dict[str, object] = {}
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:") and "mode=memory" not in url:
+        # SQLAlchemy 1.4 opens a new connection per session for a SQLite file; the action server
+        # opens a session per message, so keep a few connections (as SQLAlchemy 2.0 does).
+        options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+    engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_foreign_keys)
     return engine

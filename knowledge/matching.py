@@ -27,11 +27,26 @@ class NameIndex:
     """Names (normalised once) mapped to keys, for repeated tolerant lookups."""
 
     def __init__(self, names: dict[str, str]) -> None:
-        """Normalise every name and group the names by word count."""
+        """Normalise every name and group the names by word count and first word."""
         self.exact = {normalise(name): key for name, key in names.items()}
-        self.by_size: dict[int, list[tuple[list[str], str]]] = {}
-        for name, key in self.exact.items():
-            self.by_size.setdefault(len(name.split()), []).append((name.split(), key))
+        self.by_start: dict[tuple[int, str], list[tuple[int, list[str], str]]] = {}
+        for position, (name, key) in enumerate(self.exact.items()):
+            words = name.split()
+            if words:
+                self.by_start.setdefault((len(words), words[0]), []).append((position, words, key))
+        self.vocabulary = sorted({w for name in self.exact for w in name.split()})
+        self._close: dict[tuple[str, float], dict[str, float]] = {}
+
+    def close_words(self, word: str, word_threshold: float) -> dict[str, float]:
+        """The names' words that `word` equals or is a small typo of, with their similarity."""
+        found = self._close.get((word, word_threshold))
+        if found is None:
+            found = {known: score for known in self.vocabulary
+                     if (score := word_similarity(word, known, word_threshold))}
+            if len(self._close) >= _CLOSE_LIMIT:
+                self._close.clear()
+            self._close[(word, word_threshold)] = found
+        return found
 
     def best_match(self, text: str, threshold: float = 0.86) -> Optional[str]:
         """The key whose name equals or closely resembles the whole `text`."""
@@ -60,37 +75,37 @@ class NameIndex:
         _size, exact = self.longest_exact(text, max_words)
         if exact is not None:
             return exact
-        words = normalise(text).split()
-        for size in range(min(max_words, len(words)), 0, -1):
-            best: tuple[float, str] | None = None
-            for start in range(0, len(words) - size + 1):
-                window = words[start:start + size]
-                for name_words, key in self.by_size.get(size, []):
-                    score = _words_match(window, name_words, word_threshold)
-                    if score and (best is None or score > best[0]):
-                        best = (score, key)
+        close = [self.close_words(w, word_threshold) for w in normalise(text).split()]
+        for size in range(min(max_words, len(close)), 0, -1):
+            best: tuple[float, int, str] | None = None  # ties go to the name listed first
+            for start in range(0, len(close) - size + 1):
+                window = close[start:start + size]
+                for first in window[0]:
+                    for position, name_words, key in self.by_start.get((size, first), []):
+                        scores = [said.get(known, 0.0) for said, known in zip(window, name_words)]
+                        score = sum(scores) / size if all(scores) else 0.0
+                        if score and (best is None or (score, -position) > best[:2]):
+                            best = (score, -position, key)
             if best:
-                return best[1]
+                return best[2]
         return None
 
 
-def _words_match(phrase: list[str], name: list[str], word_threshold: float) -> float:
-    """Average word similarity when every word lines up closely with its counterpart, else 0."""
-    scores = []
-    for said, known in zip(phrase, name, strict=True):
-        if said == known:
-            scores.append(1.0)
-            continue
-        if min(len(said), len(known)) <= 3 or abs(len(said) - len(known)) > 3:
-            return 0.0
-        matcher = SequenceMatcher(None, said, known)
-        if matcher.quick_ratio() < word_threshold:
-            return 0.0
-        score = matcher.ratio()
-        if score < word_threshold:
-            return 0.0
-        scores.append(score)
-    return sum(scores) / len(scores)
+# How many words' close matches an index keeps (the words learners type repeat a lot).
+_CLOSE_LIMIT = 20_000
+
+
+def word_similarity(said: str, known: str, word_threshold: float) -> float:
+    """1 for the same word, the similarity of a small typo ("manger"), else 0 (short words must match)."""
+    if said == known:
+        return 1.0
+    if min(len(said), len(known)) <= 3 or abs(len(said) - len(known)) > 3:
+        return 0.0
+    matcher = SequenceMatcher(None, said, known)
+    if matcher.quick_ratio() < word_threshold:
+        return 0.0
+    score = matcher.ratio()
+    return score if score >= word_threshold else 0.0
 
 
 def find_in_text(text: str, names: dict[str, str], word_threshold: float = 0.75,

@@ -389,8 +389,10 @@ def get_role(session: Session, slug: str) -> Optional[RoleInfo]:
 
 def knowledge_version(session: Session) -> int:
     """The knowledge base's change counter (0 before the first load)."""
-    row = session.get(models.KnowledgeVersion, 1)
-    return int(row.version) if row else 0
+    # A column, not an ORM object: this runs once per action server message.
+    version = session.execute(select(models.KnowledgeVersion.version)
+                              .where(models.KnowledgeVersion.id == 1)).scalar()
+    return int(version) if version is not None else 0
 
 
 def _index(session: Session, kind: str) -> NameIndex:
