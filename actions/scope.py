@@ -93,7 +93,7 @@ class ActionClarify(Action):
                 Button("What can you do?", "ask_capabilities").as_dict(),
                 Button("Pay", "ask_salary").as_dict(), Button("Skills", "ask_skills").as_dict()])
             return []
-        if _consecutive_fallbacks(tracker) >= 2:
+        if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(
                 text="Sorry, I still didn't understand. Could you put it another way? You can "
                      "also pick a topic, or ask for a careers adviser.",
@@ -139,7 +139,7 @@ def _looks_foreign(text: str) -> bool:
     return len(words) >= 2 and hits / len(words) >= 0.3
 
 
-def _consecutive_fallbacks(tracker: Tracker) -> int:
+def consecutive_fallbacks(tracker: Tracker) -> int:
     count = 0
     for event in reversed(tracker.events):
         if event.get("event") != "user":

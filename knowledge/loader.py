@@ -72,6 +72,8 @@ class LoadReport:
 
     changes: dict[str, TableChanges] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    passages: int = 0  # retrievable passages, when the load built them
+    embedded: int = 0  # of which embedded by this load (new or changed text)
 
     @property
     def changed(self) -> bool:
@@ -86,6 +88,9 @@ class LoadReport:
             delta = "" if not change.total else (
                 f"  (+{change.added} added, ~{change.updated} updated, -{change.removed} removed)")
             lines.append(f"  {table:<24} {count:>4}{delta}")
+        if self.passages:
+            lines.append(f"  {'passages (retrieval)':<24} {self.passages:>4}"
+                         + (f"  ({self.embedded} embedded)" if self.embedded else ""))
         head = "Knowledge loaded:" if self.changed else "Knowledge already up to date; nothing changed:"
         return "\n".join([head, *lines])
 
@@ -161,14 +166,19 @@ def load_content(session: Session, content: ContentSet) -> LoadReport:
         syncer.sync(table, model, key, refs, content.rows(table))
     syncer.remove_stale()
     if syncer.report.changed:
-        row = session.get(models.KnowledgeVersion, 1)
-        if row is None:
-            # A random start: a database recreated at the same path never repeats a version that
-            # a running process may still hold cached results for.
-            session.add(models.KnowledgeVersion(id=1, version=secrets.randbelow(2**31) + 1))
-        else:
-            row.version += 1
+        bump_version(session)
     return syncer.report
+
+
+def bump_version(session: Session) -> None:
+    """Tell readers that cached results are stale: the knowledge changed."""
+    row = session.get(models.KnowledgeVersion, 1)
+    if row is None:
+        # A random start: a database recreated at the same path never repeats a version that
+        # a running process may still hold cached results for.
+        session.add(models.KnowledgeVersion(id=1, version=secrets.randbelow(2**31) + 1))
+    else:
+        row.version += 1
 
 
 def load_knowledge(factory: sessionmaker, root: Path = CONTENT_DIR) -> LoadReport:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, declared_attr, relationship
 
 Base: Any = declarative_base()  # Any: SQLAlchemy 1.4 bases are dynamic classes
@@ -347,6 +347,23 @@ class KnowledgeVersion(Base):
     __tablename__ = "knowledge_version"
     id = Column(Integer, primary_key=True)
     version = Column(Integer, nullable=False, default=0)
+
+
+class Passage(Sourced, Base):
+    """One fact as a retrievable passage: its words, what it is about, and its sentence embedding.
+
+    Built from the other tables by `coach knowledge load` (knowledge/passages.py); the vector is
+    MiniLM's 384 float32 values, recomputed only when the text changes.
+    """
+
+    __tablename__ = "passages"
+    id = Column(Integer, primary_key=True)
+    key = Column(String(200), unique=True, nullable=False)
+    career_id = Column(Integer, ForeignKey("careers.id", ondelete="CASCADE"), nullable=False)
+    kind = Column(String(40), nullable=False)  # the table it comes from ("fact", "skill", ...)
+    topic = Column(String(40), nullable=False)  # what it answers ("networking", "skills", ...)
+    text = Column(Text, nullable=False)
+    vector = Column(LargeBinary, nullable=False)
 
 
 FACT_TOPICS: tuple[str, ...] = (

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
 from knowledge.content import CONTENT_DIR, Vocabulary, read_content
-from knowledge.loader import LoadReport, load_content
+from knowledge.loader import LoadReport, bump_version, load_content
 from knowledge.nlu_assets import (
     build_spacy_pipeline,
     entity_names_from,
@@ -15,6 +16,7 @@ from knowledge.nlu_assets import (
     synonyms_yaml,
     write_if_changed,
 )
+from knowledge.passages import index_passages
 
 
 @dataclass
@@ -58,4 +60,14 @@ def load_and_build(factory: sessionmaker, pipeline_dir: Path, synonyms_file: Pat
     content, vocabulary = read_content(content_root)
     with factory() as session, session.begin():
         report = load_content(session, content)
+        report.passages, report.embedded = index_passages(session, _encode)
+        if report.embedded and not report.changed:
+            bump_version(session)
     return report, build_nlu_assets(factory, pipeline_dir, synonyms_file, patterns_file, vocabulary)
+
+
+def _encode(texts: list[str]) -> Any:
+    """MiniLM embeddings (imported here: loading the encoder takes a second or two)."""
+    from knowledge.embedding import default_encoder
+
+    return default_encoder().encode(texts)

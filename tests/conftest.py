@@ -37,10 +37,15 @@ def session_factory(tmp_path: Path) -> Iterator[sessionmaker]:
 
 @pytest.fixture(scope="session")
 def loaded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file holding the real content, loaded once per test run."""
+    """A SQLite file holding the real content and its retrievable passages, loaded once per test run."""
+    from knowledge.embedding import default_encoder
+    from knowledge.passages import index_passages
+
     path = tmp_path_factory.mktemp("loaded") / "knowledge.db"
     factory = make_session_factory(sqlite_url(path))
     load_knowledge(factory)
+    with factory() as session, session.begin():
+        index_passages(session, default_encoder().encode)
     factory.kw["bind"].dispose()
     return path
 

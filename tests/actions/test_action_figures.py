@@ -66,9 +66,13 @@ SCENARIOS: list[tuple[str, str, str, Any, dict[str, Any]]] = [
     ("action_out_of_scope", "book a flight", "out_of_scope", None, {}),
     ("action_clarify", "hmm", "nlu_fallback", None, {}),
     ("action_request_human", "a human please", "request_human", None, {}),
+    ("action_answer_open", "what tools and software do people in this job use day to day?", "nlu_fallback",
+     None, {}),
+    ("action_answer_open", "will this job still exist in twenty years?", "ask_uncovered", None, {}),
+    ("action_feedback_negative", "that was no help", "feedback_negative", None, {}),
 ]
 # Replies that state no facts, so they carry no source line.
-NO_SOURCE = {"action_tell_source", "action_out_of_scope", "action_clarify",
+NO_SOURCE = {"action_tell_source", "action_out_of_scope", "action_clarify", "action_feedback_negative",
              "action_request_human", "action_list_careers", "action_ask_plan_stage",
              "action_ask_plan_subject", "action_ask_plan_current_role", "action_ask_plan_goal"}
 # Replies that offer a choice among the careers (or the plan's stages) may show more buttons.

@@ -98,7 +98,7 @@ class EmbeddingPrefetcher:
 
 
 def _encode_with_default_encoder(texts: list[str]) -> np.ndarray:
-    from bot.rasa.nlu.minilm import default_encoder
+    from knowledge.embedding import default_encoder
 
     return default_encoder().encode(texts)
 

@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa.nlu.minilm import default_encoder
+from knowledge.embedding import default_encoder
 from bot.rasa.nlu.prefetch import PREFETCHER, EmbeddingPrefetcher
 
 

@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.rasa.nlu.intent_classifier import LinearIntentClassifier
-from bot.rasa.nlu.minilm import WordPieceTokenizer, default_encoder, model_dir
+from knowledge.embedding import WordPieceTokenizer, default_encoder, model_dir
 
 
 def test_wordpiece_splits_unknown_words_into_known_pieces() -> None:

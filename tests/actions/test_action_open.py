@@ -1,0 +1,60 @@
+"""Questions no intent answers: retrieved passages with sources, "not covered", and negative feedback."""
+from __future__ import annotations
+
+from actions.feedback import ActionFeedbackNegative
+from actions.open import ANSWER, ActionAnswerOpen
+from knowledge.retrieval import retrieve
+
+
+def test_an_unrecognised_question_the_passages_answer_gets_them_with_their_source(say, knowledge) -> None:
+    text = "would volunteering help me get some experience?"
+    with knowledge() as session:
+        hits = retrieve(session, text, {"social-media-management"})
+    assert hits[0].score >= ANSWER  # the premise: the content answers this
+    result = say(ActionAnswerOpen, text, "nlu_fallback", career="social-media-management")
+    lines = result.text.splitlines()
+    assert lines[0] == "Here is what my sources say about that:"
+    assert any("volunteer" in line.lower() for line in lines[1:3])
+    assert lines[-1].startswith(("Source: ", "Sources: "))
+    assert "Talk to an adviser" in result.titles
+    assert result.slot_events[-1] == ("last_topic", "retrieved")
+
+
+def test_a_question_the_sources_do_not_cover_says_so_and_offers_an_adviser(say) -> None:
+    result = say(ActionAnswerOpen, "will robots take all these jobs by 2040?", "ask_uncovered",
+                 career="merchandising")
+    assert result.text.startswith("My sources on retail merchandising don't cover that, so I won't guess.")
+    assert "careers adviser" in result.text
+    assert result.buttons[0] == {"title": "Talk to an adviser", "payload": "/request_human"}
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_an_unrecognised_question_nothing_answers_is_not_covered(say) -> None:
+    result = say(ActionAnswerOpen, "which football team should I support in the cup final?", "nlu_fallback",
+                 career="data-analysis")
+    assert "don't cover that" in result.text
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_a_message_that_is_no_question_still_gets_the_clarifying_question(say) -> None:
+    result = say(ActionAnswerOpen, "hmm", "nlu_fallback")
+    assert result.text == "I'm not sure I understood. Did you mean one of these?"
+    assert ("last_topic", "retrieved") not in result.slot_events
+
+
+def test_with_no_career_the_passages_of_every_career_are_searched_and_named(say) -> None:
+    result = say(ActionAnswerOpen, "could doing unpaid work for a charity help me get into social media?",
+                 "nlu_fallback", career=None)
+    assert result.slot_events[-1][1] in ("retrieved", "not_covered")
+    if result.slot_events[-1][1] == "retrieved":
+        assert "(for " in result.text or "social media" in result.text.lower()
+
+
+def test_negative_feedback_apologises_and_offers_rephrasing_and_an_adviser(say) -> None:
+    result = say(ActionFeedbackNegative, "that was no help", "feedback_negative", career="retail-buying")
+    lines = result.text.splitlines()
+    assert lines[0] == "Sorry, that answer didn't help."
+    assert lines[1].startswith("You could ask in another way") and "buyer" in lines[1].lower()
+    assert result.titles == ["Talk to an adviser", "What can you do?"]
+    assert ("last_topic", "retrieved") not in result.slot_events
+    assert result.slot_events == []
