@@ -328,8 +328,13 @@ class KnowledgeAction(Action, abc.ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Read the question, build the answer inside a session, send it, remember the topic."""
+        from actions.open import second_opinion  # here: actions.open builds on this module
+
         with session_factory()() as session:
             ask = read_ask(tracker, session)
+            instead = second_opinion(session, ask, tracker, self.action_intent(ask))
+            if instead is not None:
+                return send(dispatcher, *instead)
             reply = self.answer(session, ask)
         return send(dispatcher, reply, self.topic)
 

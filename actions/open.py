@@ -1,6 +1,8 @@
 """Questions no intent answers: the knowledge's best passages with their sources, or an honest "not covered"."""
 from __future__ import annotations
 
+from typing import Optional
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,6 +21,9 @@ UNCOVERED_INTENT = "ask_uncovered"
 # Combined retrieval scores (knowledge/retrieval.py), calibrated on bench/open_cases.py: from
 # ANSWER a passage answers the question; from RELATED it is worth mentioning as the nearest thing.
 ANSWER, RELATED = 0.5, 0.42
+# An intent the NLU gives less than UNSURE confidence is checked: it gives way to "not covered" when
+# the NLU's ranking gives that UNCOVERED_LEANING or more, and to passages of another topic scoring OVERRIDE.
+UNSURE, UNCOVERED_LEANING, OVERRIDE = 0.75, 0.15, 0.6
 MOST_PASSAGES = 2
 # The intent whose answer covers a passage's topic, for the "nearest topics" buttons.
 TOPIC_INTENTS: dict[str, str] = {
@@ -66,6 +71,31 @@ def not_covered_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list
         lines.append(f"The nearest thing they say: {near.text}{_career_note(session, near, ask)}")
     lines.append("A careers adviser can help with questions like this. Would you like me to pass you to one?")
     return Reply(lines, [near.citation] if near else [], [_ADVISER, *topic_buttons(hits[:1], ask, ranking, 2)])
+
+
+def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str) -> Optional[tuple[Reply, str]]:
+    """When the NLU is unsure of `intent`: the not-covered or retrieved reply (and its topic) to give instead.
+
+    Sure intents, buttons and messages that are no question keep their answer. An unsure one gives
+    way when the NLU's ranking also leans to "not covered", or when the knowledge's best passage
+    answers the question clearly and belongs to another topic.
+    """
+    parsed = tracker.latest_message.get("intent") or {}
+    confidence = parsed.get("confidence")
+    if (not isinstance(confidence, (int, float)) or confidence >= UNSURE or ask.text.startswith("/")
+            or not is_question(ask.text)):
+        return None
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if isinstance(r, dict)]
+    names = [str(r.get("name")) for r in ranking if r.get("name") != intent]
+    careers = {ask.career.slug} if ask.career else None
+    leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
+                  default=0.0)
+    hits = retrieve(session, ask.text, careers)
+    if leaning >= UNCOVERED_LEANING:
+        return not_covered_reply(session, ask, hits, names), NOT_COVERED
+    if hits and hits[0].score >= OVERRIDE and TOPIC_INTENTS.get(hits[0].topic) != intent:
+        return retrieved_reply(session, ask, hits, names), RETRIEVED
+    return None
 
 
 def is_question(text: str) -> bool:

@@ -58,3 +58,33 @@ def test_negative_feedback_apologises_and_offers_rephrasing_and_an_adviser(say) 
     assert result.titles == ["Talk to an adviser", "What can you do?"]
     assert ("last_topic", "retrieved") not in result.slot_events
     assert result.slot_events == []
+
+
+def test_an_unsure_intent_leaning_to_not_covered_gets_the_honest_reply(say) -> None:
+    from actions.salary import ActionTellPayFactors
+
+    ranking = [{"name": "ask_pay_factors", "confidence": 0.55}, {"name": "ask_uncovered", "confidence": 0.3}]
+    result = say(ActionTellPayFactors, "how should I go about asking my boss for more money?", "ask_pay_factors",
+                 career="retail-management", confidence=0.55, intent_ranking=ranking)
+    assert "don't cover that" in result.text
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_a_sure_intent_keeps_its_answer(say) -> None:
+    from actions.salary import ActionTellPayFactors
+
+    ranking = [{"name": "ask_pay_factors", "confidence": 0.9}, {"name": "ask_uncovered", "confidence": 0.05}]
+    result = say(ActionTellPayFactors, "what affects how much people get paid?", "ask_pay_factors",
+                 career="retail-management", confidence=0.9, intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "pay_factors")
+
+
+def test_an_unsure_intent_gives_way_to_a_passage_of_another_topic_that_answers_clearly(say, knowledge) -> None:
+    from actions.salary import ActionTellSalary
+
+    text = "would volunteering help me get some experience?"
+    ranking = [{"name": "ask_salary", "confidence": 0.5}, {"name": "ask_experience", "confidence": 0.3}]
+    result = say(ActionTellSalary, text, "ask_salary", career="social-media-management", confidence=0.5,
+                 intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "retrieved")
+    assert "volunteer" in result.text.lower()

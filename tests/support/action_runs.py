@@ -18,7 +18,8 @@ def make_tracker(text: str, intent: str | None,
                  slots: dict[str, Any] | None = None, events: list[dict[str, Any]] | None = None,
                  active_loop: dict[str, Any] | None = None,
                  intent_ranking: list[dict[str, Any]] | None = None,
-                 sender_id: str = "test-user", metadata: dict[str, Any] | None = None) -> Tracker:
+                 sender_id: str = "test-user", metadata: dict[str, Any] | None = None,
+                 confidence: float = 0.9) -> Tracker:
     """A rasa_sdk Tracker whose latest message is `text`, classified as `intent`.
 
     `entities` is either Rasa's list form ([{"entity": "level", "value": "director"}]) or a plain
@@ -27,10 +28,10 @@ def make_tracker(text: str, intent: str | None,
     if isinstance(entities, dict):
         entities = [{"entity": name, "value": value} for name, value in entities.items()]
     parse = {"text": text,
-             "intent": {"name": intent, "confidence": 0.9} if intent else {},
+             "intent": {"name": intent, "confidence": confidence} if intent else {},
              "entities": list(entities or []),
              "intent_ranking": intent_ranking if intent_ranking is not None else (
-                 [{"name": intent, "confidence": 0.9}] if intent else [])}
+                 [{"name": intent, "confidence": confidence}] if intent else [])}
     history = list(events or [])
     history.append({"event": "user", "text": text, "parse_data": parse, "metadata": dict(metadata or {})})
     return Tracker(sender_id, dict(slots or {}), parse, history, False, None,
