@@ -11,18 +11,19 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from typing import Any, Optional
 
-from bench import abuse, console, entities, load, nlu, policy, stock
+from bench import abuse, console, entities, load, nlu, open_questions, policy, stock
 from bench.paths import RESULTS_PATH
 from bench.summary import (
     dig,
     measured_targets,
     nlu_tables,
+    open_question_tables,
     speed_tables,
     target_table,
     timing_table,
 )
 
-PARTS = ("nlu", "policy", "load", "stock", "console", "abuse")
+PARTS = ("nlu", "policy", "load", "stock", "console", "abuse", "open_questions")
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -37,6 +38,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help="skip the adviser console benchmark (100,000 generated conversations)")
     parser.add_argument("--skip-abuse", action="store_true",
                         help="skip other learners' reply times with and without an abusive client")
+    parser.add_argument("--skip-open-questions", action="store_true",
+                        help="skip the open-questions development set (right intent, right source, not covered)")
     parser.add_argument("--only", choices=PARTS, help="run just this part")
     parser.add_argument("--compare-diet", action="store_true",
                         help="also cross-validate a DIETClassifier config (slow)")
@@ -90,6 +93,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         run_part("console", console.run, results, durations)
     if not args.skip_abuse:
         run_part("abuse", abuse.run, results, durations)
+    if not args.skip_open_questions:
+        run_part("open_questions", open_questions.run, results, durations)
+        print("\n".join(open_question_tables(results)))
     print("\n".join(speed_tables(results) + console.console_tables(results) + abuse.abuse_tables(results)))
     print(target_table(results))
     print(timing_table(durations, results))

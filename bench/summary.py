@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from bench import targets as t
+from bench.open_scoring import VERDICTS as OPEN_VERDICTS
 from bench.report import table
 from bench.targets import Target, verdict_text
 
@@ -40,6 +41,7 @@ def measured_targets(results: Results) -> list[tuple[Target, Any]]:
         (t.RASA_RSS_MB, dig(results, "load", "concurrent", "rasa_rss_mb")),
         (t.CONSOLE_INBOX_MS, dig(results, "console", "inbox_worst_median_ms")),
         (t.CONSOLE_SEARCH_MS, dig(results, "console", "search_worst_median_ms")),
+        (t.CONFIDENT_WRONG_TOPICS, dig(results, "open_questions", "confident_wrong")),
     ]
 
 
@@ -153,3 +155,45 @@ def timing_table(durations: dict[str, float], results: Results) -> str:
     failures = [f"{part} failed: {dig(results, part, 'error')}" for part in durations
                 if dig(results, part, "error")]
     return "\n".join([table("Time per part", ["part", "seconds", "status"], rows), *failures])
+
+
+OPEN_KINDS = (("intent", "answered by the right intent"), ("retrieved", "retrieved from a right source"),
+              ("not_covered", "correctly not covered"))
+MISTAKES_SHOWN = 40
+
+
+def open_question_tables(results: Results) -> list[str]:
+    """The open-questions part: shares per kind, per career, the confusion matrix and the mistakes."""
+    part = results.get("open_questions")
+    if not isinstance(part, dict):
+        return []
+    if "error" in part:
+        return [f"Open questions failed: {part['error']}\n"]
+    kinds = [[label, dig(part, "by_kind", kind, "cases"), *(dig(part, "by_kind", kind, v) for v in OPEN_VERDICTS),
+              dig(part, "by_kind", kind, "right_share")] for kind, label in OPEN_KINDS]
+    kinds.append(["confident wrong topics (all cases)", part["cases"], "", "", "", part["confident_wrong"], "", "",
+                  verdict_text(t.CONFIDENT_WRONG_TOPICS, part["confident_wrong"])])
+    out = [table(f"Open questions: {part['cases']} single-turn questions with page context "
+                 f"(bench/open_cases.py; median reply {part.get('median_reply_ms')} ms; "
+                 f"career context missing in {part.get('career_context_missing')} turns)",
+                 ["expected", "cases", *OPEN_VERDICTS, "share right / target"], kinds)]
+    out.append(table("Open questions by career", ["career", *OPEN_VERDICTS],
+                     [[career, *(counts.get(v, 0) for v in OPEN_VERDICTS)]
+                      for career, counts in part["by_career"].items()]))
+    confusion: dict[str, dict[str, int]] = part["confusion"]
+    columns = sorted({col for cols in confusion.values() for col in cols}, key=_open_column_order)
+    out.append(table("Open questions: confusion matrix (rows: expected topic; columns: last_topic the turn set)",
+                     ["expected", "n", *columns],
+                     [[row, sum(cols.values()), *(cols.get(c) or "." for c in columns)]
+                      for row, cols in confusion.items()]))
+    mistakes = part["mistakes"]
+    out.append(table(f"Open questions: the first {min(len(mistakes), MISTAKES_SHOWN)} of {len(mistakes)} "
+                     "replies that were not right",
+                     ["career", "verdict", "expected", "got", "intent", "question"],
+                     [[m["career"], m["verdict"], m["expected"], m["got"], m["intent"], m["text"][:70]]
+                      for m in mistakes[:MISTAKES_SHOWN]]))
+    return out
+
+
+def _open_column_order(column: str) -> tuple[int, str]:
+    return ({"not_covered": 0, "retrieved": 1}.get(column, 3 if column.startswith("(") else 2), column)

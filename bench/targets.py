@@ -48,6 +48,7 @@ CONSOLE_INBOX_MS = Target("console inbox page, worst median", "<=", 300, "ms")
 CONSOLE_SEARCH_MS = Target("console search, worst median", "<=", 1000, "ms")
 ALL_STORED = Target("all messages stored", "==", 1, shown="yes")
 RASA_RSS_MB = Target("Rasa RSS", "<=", 1536, "MB")
+CONFIDENT_WRONG_TOPICS = Target("confident wrong topics", "==", 0)
 
 
 def verdict_text(target: Optional[Target], value: Value) -> str:

@@ -1,6 +1,7 @@
-"""Check that every benchmark message reached Rasa's SQL tracker store (SQLite)."""
+"""Read Rasa's SQL tracker store (SQLite) after a benchmark: messages stored, and each conversation's last turn."""
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,3 +27,26 @@ def verify_stored(db_path: Path, senders: Sequence[str], expected: int) -> dict[
     wrong = {sender: n for sender, n in counts.items() if n != expected}
     return {"all_stored": not wrong, "stored_user_events": sum(counts.values()),
             "expected_user_events": expected * len(senders), "mismatched_senders": wrong}
+
+
+def latest_turns(db_path: Path, senders: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each sender's stored events from its last `user` event on, oldest first ([] when it has none)."""
+    events: dict[str, list[dict[str, Any]]] = {sender: [] for sender in senders}
+    if not db_path.exists():
+        return events
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30) as db:
+        for start in range(0, len(senders), _BATCH):
+            batch = list(senders[start:start + _BATCH])
+            marks = ",".join("?" * len(batch))
+            rows = db.execute(f"SELECT sender_id, data FROM events WHERE sender_id IN ({marks}) ORDER BY id", batch)
+            for sender, data in rows:
+                events[sender].append(json.loads(data))
+    return {sender: _from_last_user(stored) for sender, stored in events.items()}
+
+
+def _from_last_user(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    starts = [n for n, event in enumerate(events) if event.get("event") == "user"]
+    return events[starts[-1]:] if starts else []
+
+
+_BATCH = 500  # senders per query, well under SQLite's limit on bound parameters
