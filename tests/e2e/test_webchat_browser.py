@@ -397,3 +397,31 @@ def test_a_career_page_tells_the_assistant_its_career_with_every_message(
     assert metadata and all(m["career"] == career.slug and m["webchat"]["client_id"] for m in metadata)
     assert widget.errors == []
     assert_accessible(widget.page, f"the {career.slug} page with the chat open")
+
+
+def test_the_thumbs_down_tells_the_assistant_without_showing_the_payload(web: Stack, context: Any) -> None:
+    """A keyboard user rejects an answer: `/feedback_negative` reaches Rasa, the learner sees "👎 This didn't help"."""
+    widget = demo(context, web)
+    widget.open()
+    assert widget.part(".msg.bot button.down").count() == 0  # not on the greeting
+    widget.ask(DIRECTOR_QUESTION)
+    thumbs = widget.part(".msg.bot").nth(widget.bot_count() - 1).locator("button.down")
+    assert thumbs.get_attribute("aria-label") == "This answer didn't help" and thumbs.is_enabled()
+    before = widget.bot_count()
+    thumbs.focus()
+    widget.page.keyboard.press("Enter")
+    widget.wait_for_reply(before)
+    assert "user: \U0001f44e This didn't help" in widget.texts()
+    assert not any("/feedback_negative" in t for t in widget.texts())
+    assert thumbs.is_visible() and thumbs.is_disabled()  # the answer rejected keeps its (used) button
+    with sqlite3.connect(web.conversations_db) as db:
+        intents = [name for (name,) in db.execute(
+            "SELECT intent_name FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+            (conversation_id(widget.token()),))]
+    assert intents[-1] == "feedback_negative"
+    apology = widget.part(".msg.bot").nth(widget.bot_count() - 1).locator("button.down")
+    assert apology.is_enabled()
+    widget.ask("what skills do I need?")
+    assert not apology.is_visible()  # answers before the learner's last message offer none
+    assert thumbs.is_visible() and thumbs.is_disabled()
+    assert widget.errors == []

@@ -28,6 +28,7 @@ class Filters:
     channel: str = ""
     intent: str = ""
     fallback: bool = False
+    negative: bool = False  # the learner gave negative feedback
     handoff: bool = False
     review: str = ""
     tag: str = ""
@@ -51,6 +52,7 @@ class Filters:
         values = {**asdict(self), **changes}
         out = {"from": values["date_from"], "to": values["date_to"], "channel": values["channel"],
                "intent": values["intent"], "fallback": "1" if values["fallback"] else "",
+               "negative": "1" if values["negative"] else "",
                "handoff": "1" if values["handoff"] else "", "review": values["review"],
                "tag": values["tag"], "career": values["career"], "mine": "1" if values["mine"] else "",
                "q": values["q"],
@@ -123,8 +125,9 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         raise FilterError(f"The search text is limited to {MAX_QUERY_CHARS} characters.")
     return Filters(date_from=date_from, date_to=date_to, channel=_name(args, "channel"),
                    intent=_name(args, "intent"), fallback=_flag(args, "fallback"),
-                   handoff=_flag(args, "handoff"), review=review, tag=_name(args, "tag", _TAG),
-                   career=_career(args), mine=_flag(args, "mine"), q=q, page=parse_page(args.get("page")))
+                   negative=_flag(args, "negative"), handoff=_flag(args, "handoff"), review=review,
+                   tag=_name(args, "tag", _TAG), career=_career(args), mine=_flag(args, "mine"), q=q,
+                   page=parse_page(args.get("page")))
 
 
 def days_back(days: int, today: date | None = None) -> list[date]:

@@ -12,10 +12,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.web.console.tables import CAREER, conversations
+from bot.web.console.tables import CAREER, NORMALISED, conversations
 
 LOW_CONFIDENCE = 0.6  # below this a recognised intent counts as a low-confidence guess
 FALLBACK_INTENT = "nlu_fallback"
+NEGATIVE_FEEDBACK_INTENT = "feedback_negative"  # "that was no use", or the widget's thumbs-down
+TOPIC_SLOT = "last_topic"  # every answer sets it to its topic in the same turn
+NOT_COVERED = "not_covered"  # TOPIC_SLOT's value when the answer said the sources do not cover the question
+# Kinds of console_open_questions rows: a question the sources did not cover, an answer the learner rejected.
+NOT_COVERED_KIND, NEGATIVE_KIND = "not_covered", "negative_feedback"
+REPLY_CHARS = 500  # how much of the coach's answer an open question keeps
 PLAN_SLOTS = ("plan_stage", "plan_subject", "plan_current_role", "plan_goal")
 CAREER_SLOT = "career"  # its values (careers' slugs) are kept per conversation, for the inbox and insights
 QUALIFICATION_ENTITIES = ("qualification", "certification")
@@ -24,6 +30,7 @@ PAUSE_ENDS = ("resume", "restart")  # events after which the assistant answers a
 # (which cannot be encoded for SQLite or PostgreSQL). NUL is among them (PostgreSQL refuses it).
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
+_WORDS = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -37,6 +44,7 @@ class Summary:
     turns: int = 0
     fallbacks: int = 0
     low_confidence: int = 0
+    negative_feedback: int = 0
     handoff_requested: bool = False
     handoff_at: float | None = None
     paused: bool = False
@@ -113,12 +121,46 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def normalised(text: str | None) -> str | None:
+    """A question as it is compared with others: lower case, words only, single spaces (None when empty)."""
+    words = _WORDS.findall(text.casefold()) if text else []
+    return " ".join(words)[:NORMALISED] or None
+
+
+def excerpt(texts: list[str], limit: int = REPLY_CHARS) -> str | None:
+    """The coach's messages of a turn as one excerpt of at most `limit` characters (None without any)."""
+    joined = " ".join(" ".join(texts).split())
+    return (joined if len(joined) <= limit else joined[:limit - 1] + "\u2026") or None
+
+
+def is_not_covered(name: Any, value: Any) -> bool:
+    """Whether a `slot` event says its answer found nothing in the sources for the question."""
+    return name == TOPIC_SLOT and value == NOT_COVERED
+
+
 def _timestamp(value: Any) -> float:
     try:
         number = float(value or 0.0)
     except (TypeError, ValueError):
         return 0.0
     return number if math.isfinite(number) else 0.0
+
+
+@dataclass
+class LastQuestion:
+    """A conversation's latest learner question in this batch, and what the coach has said since."""
+
+    question_id: int | None = None  # None: no question since a restart, or one in an earlier batch
+    question: str | None = None
+    replies: list[str] = field(default_factory=list)
+    known: bool = True  # False: the question is in an earlier batch, so the sync looks it up
+    flagged: set[str] = field(default_factory=set)  # open-question kinds already recorded for it
+
+    def row(self, kind: str, sender_id: str, event_id: int, ts: float) -> dict[str, Any]:
+        """A console_open_questions row flagging this turn (`event_id`: the event that flagged it)."""
+        return {"event_id": event_id, "sender_id": sender_id, "kind": kind, "ts": ts,
+                "question_event_id": self.question_id, "question": self.question,
+                "normalised": normalised(self.question), "reply": excerpt(self.replies)}
 
 
 @dataclass
@@ -132,6 +174,11 @@ class Batch:
     pause_ended: dict[str, float] = field(default_factory=dict)
     # (career, conversation) → when the conversation's `career` slot first took that value
     careers: dict[tuple[str, str], float] = field(default_factory=dict)
+    # conversation → its latest question seen in this batch (absent: none seen yet in this batch)
+    turns: dict[str, LastQuestion] = field(default_factory=dict)
+    open_questions: list[dict[str, Any]] = field(default_factory=list)
+    # open questions whose question came in an earlier batch: the sync looks it up in console_messages
+    unresolved: list[dict[str, Any]] = field(default_factory=list)
 
     def apply(self, row: Any) -> None:
         """Fold one `events` row into the batch."""
@@ -156,8 +203,13 @@ class Batch:
                 self.messages.append({"event_id": row.id, "sender_id": row.sender_id, "ts": ts,
                                       "role": "bot", "text": text, "intent": None,
                                       "confidence": None, "misunderstood": False})
+                turn = self.turns.get(row.sender_id)
+                if turn is not None and turn.known and NEGATIVE_KIND not in turn.flagged:
+                    turn.replies.append(text)
         elif kind == "slot":
             self._slot(summary, data.get("name"), data.get("value"), ts)
+            if is_not_covered(data.get("name"), data.get("value")):
+                self._flag(NOT_COVERED_KIND, row.sender_id, row.id, ts)
             career = career_value(data.get("value")) if data.get("name") == CAREER_SLOT else None
             if career:
                 key = (career, row.sender_id)
@@ -170,6 +222,7 @@ class Batch:
             summary.handoff_requested, summary.handoff_at, summary.paused = False, None, False
             for slot in PLAN_SLOTS:
                 setattr(summary, slot, None)
+            self.turns[row.sender_id] = LastQuestion()  # no question asked since
         if kind in PAUSE_ENDS:
             self.pause_ended[row.sender_id] = ts
         elif kind == "pause":
@@ -193,11 +246,27 @@ class Batch:
             self.intents.add((intent, row.sender_id))
         _note_qualifications(summary, parse.get("entities"))
         text = _text(data.get("text"))
+        if intent == NEGATIVE_FEEDBACK_INTENT:
+            summary.negative_feedback += 1
+            self._flag(NEGATIVE_KIND, row.sender_id, row.id, ts)  # about the question before it
+        else:
+            self.turns[row.sender_id] = LastQuestion(row.id, text)
         if text:
             summary.last_user_text = text[:500]
             self.messages.append({"event_id": row.id, "sender_id": row.sender_id, "ts": ts,
                                   "role": "user", "text": text, "intent": intent,
                                   "confidence": confidence, "misunderstood": missed})
+
+    def _flag(self, kind: str, sender_id: str, event_id: int, ts: float) -> None:
+        """Record the conversation's latest question as an open question of `kind` (once per question)."""
+        turn = self.turns.setdefault(sender_id, LastQuestion(known=False))
+        if kind in turn.flagged:
+            return
+        turn.flagged.add(kind)
+        if not turn.known:
+            self.unresolved.append(turn.row(kind, sender_id, event_id, ts))
+        elif turn.question is not None:  # after a restart, or a message without text: nothing to show
+            self.open_questions.append(turn.row(kind, sender_id, event_id, ts))
 
     @staticmethod
     def _slot(summary: Summary, name: Any, value: Any, ts: float) -> None:

@@ -1,4 +1,4 @@
-"""Read queries over the console tables: the inbox page, search, the handoff queue, misunderstood messages."""
+"""Read queries over the console tables: the inbox page, search, the handoff queue, messages to improve on."""
 from __future__ import annotations
 
 import re
@@ -20,6 +20,7 @@ from bot.web.console.tables import (
     handoffs,
     labels,
     messages,
+    open_questions,
     reviews,
     tags,
 )
@@ -27,6 +28,7 @@ from bot.web.console.tables import (
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_WORDS = 12
 QUEUE_SIZE = 100
+OPEN_QUESTIONS_SHOWN = 100  # newest open questions listed per kind on the Improve page
 
 
 @dataclass
@@ -97,6 +99,8 @@ def filter_conditions(connection: Connection, filters: Filters, account_id: int)
                                               conversation_intents.c.sender_id == conversations.c.sender_id)))
     if filters.fallback:
         conditions.append(or_(conversations.c.fallbacks > 0, conversations.c.low_confidence > 0))
+    if filters.negative:
+        conditions.append(conversations.c.negative_feedback > 0)
     if filters.handoff:
         conditions.append(conversations.c.handoff_requested.is_(True))
     # Aliases: the inbox query also joins reviews and assignments, which would otherwise be
@@ -227,3 +231,28 @@ def misunderstood(connection: Connection, page: int, unlabelled_only: bool) -> t
     query = (select(messages, labels.c.intent.label("label")).select_from(joined).where(*condition)
              .order_by(messages.c.event_id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return [dict(r._mapping) for r in connection.execute(query)], int(total)
+
+
+def open_questions_of(connection: Connection, kind: str, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The newest `limit` (OPEN_QUESTIONS_SHOWN) open questions of a kind and how many there are in all.
+
+    Each row also has `asked` (how many open questions of the kind have the same normalised text)
+    and `careers` (the careers its conversation has been about).
+    """
+    of_kind = open_questions.c.kind == kind
+    total = connection.execute(select(func.count()).select_from(open_questions).where(of_kind)).scalar() or 0
+    query = (select(open_questions).where(of_kind)
+             .order_by(open_questions.c.ts.desc(), open_questions.c.event_id.desc())
+             .limit(OPEN_QUESTIONS_SHOWN if limit is None else limit))
+    rows = [dict(r._mapping) for r in connection.execute(query)]
+    texts = sorted({r["normalised"] for r in rows if r["normalised"]})
+    asked: dict[str, int] = {}
+    for start in range(0, len(texts), 500):
+        query = (select(open_questions.c.normalised, func.count()).where(
+            of_kind, open_questions.c.normalised.in_(texts[start:start + 500])).group_by(open_questions.c.normalised))
+        asked.update((normal, int(count)) for normal, count in connection.execute(query))
+    careers = careers_for(connection, sorted({r["sender_id"] for r in rows}))
+    for row in rows:
+        row["asked"] = asked.get(row["normalised"], 1)
+        row["careers"] = careers.get(row["sender_id"], [])
+    return rows, int(total)

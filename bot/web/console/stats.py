@@ -12,8 +12,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.web.console.filters import days_back
+from bot.web.console.folding import NEGATIVE_FEEDBACK_INTENT, NOT_COVERED_KIND
 from bot.web.console.sync import FALLBACK_INTENT
-from bot.web.console.tables import conversation_careers, conversations, messages
+from bot.web.console.tables import conversation_careers, conversations, messages, open_questions
 
 CACHE_SECONDS = 60.0
 HANDOFF_INTENT = "request_human"
@@ -43,6 +44,8 @@ class Insights:
     conversations_per_day: list[tuple[date, int]]
     fallback_rate: list[tuple[date, float]]
     handoffs_per_day: list[tuple[date, int]]
+    negative_per_day: list[tuple[date, int]]  # learner messages giving negative feedback
+    not_covered_per_day: list[tuple[date, int]]  # questions answered "the sources do not cover this"
     top_intents: list[tuple[str, int]]
     topics: list[tuple[str, int]]
     # conversations per career (the `career` slot's values, slugs), by when the career first came up
@@ -50,6 +53,8 @@ class Insights:
     total_conversations: int
     total_messages: int
     total_handoffs: int
+    total_negative: int
+    total_not_covered: int
 
 
 def _day(connection: Connection, column: ColumnElement[float]) -> ColumnElement[int]:
@@ -60,7 +65,7 @@ def _day(connection: Connection, column: ColumnElement[float]) -> ColumnElement[
 
 
 def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
-    """Count conversations, messages, fallbacks, handoffs, intents and careers over the last `days` days."""
+    """Count conversations, messages, fallbacks, handoffs, feedback, intents and careers over the last `days` days."""
     calendar = days_back(days, today)
     start = datetime.combine(calendar[0], datetime.min.time(), tzinfo=timezone.utc).timestamp()
     with engine.connect() as connection:
@@ -74,14 +79,21 @@ def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
         careers = connection.execute(
             select(conversation_careers.c.career, func.count()).where(conversation_careers.c.first_ts >= start)
             .group_by(conversation_careers.c.career)).all()
+        qday = _day(connection, open_questions.c.ts)
+        not_covered = dict(connection.execute(
+            select(qday, func.count()).where(open_questions.c.kind == NOT_COVERED_KIND, open_questions.c.ts >= start)
+            .group_by(qday)).all())
     intents: Counter[str] = Counter()
     per_day_messages: Counter[int] = Counter()
     per_day_missed: Counter[int] = Counter()
     handoffs: Counter[int] = Counter()  # requests, even those an adviser has since dealt with
+    negative: Counter[int] = Counter()
     for day_number, intent, count, missed in rows:
         per_day_messages[day_number] += count
         if intent == HANDOFF_INTENT:
             handoffs[day_number] += count
+        elif intent == NEGATIVE_FEEDBACK_INTENT:
+            negative[day_number] += count
         per_day_missed[day_number] += missed or 0
         if intent and intent != FALLBACK_INTENT:
             intents[intent] += count
@@ -97,10 +109,13 @@ def compute(engine: Engine, days: int, today: date | None = None) -> Insights:
         fallback_rate=[(d, per_day_missed[numbers[d]] / per_day_messages[numbers[d]]
                         if per_day_messages[numbers[d]] else 0.0) for d in calendar],
         handoffs_per_day=[(d, int(handoffs.get(numbers[d], 0))) for d in calendar],
+        negative_per_day=[(d, int(negative.get(numbers[d], 0))) for d in calendar],
+        not_covered_per_day=[(d, int(not_covered.get(numbers[d], 0))) for d in calendar],
         top_intents=intents.most_common(TOP), topics=topics.most_common(TOP),
         careers=sorted(((career, int(count)) for career, count in careers), key=lambda c: (-c[1], c[0])),
         total_conversations=sum(per_day.values()), total_messages=sum(per_day_messages.values()),
-        total_handoffs=sum(handoffs.values()))
+        total_handoffs=sum(handoffs.values()), total_negative=sum(negative.values()),
+        total_not_covered=sum(not_covered.values()))
 
 
 _cache: dict[tuple[str, int], tuple[float, Insights]] = {}

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.web.console.db import has_events_table
 from bot.web.console.folding import FALLBACK_INTENT, Batch, Summary, as_dict, is_misunderstood
+from bot.web.console.open_questions import resolve
 from bot.web.console.tables import (
     conversation_careers,
     conversation_intents,
@@ -30,6 +31,7 @@ from bot.web.console.tables import (
     events,
     handoffs,
     messages,
+    open_questions,
     sync_gaps,
     sync_skipped,
     sync_state,
@@ -169,6 +171,10 @@ def _write(connection: Connection, batch: Batch) -> None:
         connection.execute(insert(conversations), [{k: v for k, v in r.items() if k != "b_sender_id"} for r in new])
     if batch.messages:
         connection.execute(insert(messages), batch.messages)
+    # after the messages: a question asked in an earlier batch is looked up among them
+    found = batch.open_questions + (resolve(connection, batch.unresolved) if batch.unresolved else [])
+    if found:
+        connection.execute(insert(open_questions), found)
     pairs = batch.intents - _existing_pairs(connection, conversation_intents, "intent", batch.intents) \
         if batch.intents else set()
     if pairs:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 # Rasa 3.6's SQLTrackerStore schema (rasa/core/tracker_store.py, SQLEvent); Rasa creates it (the
@@ -39,6 +40,7 @@ events = Table(
 metadata = MetaData()
 SENDER = 255
 CAREER = 100  # a career's slug (knowledge/models.py allows 100 characters)
+NORMALISED = 255  # a question's normalised text, as compared with others (indexed)
 
 accounts = Table(
     "console_accounts", metadata,
@@ -72,6 +74,7 @@ conversations = Table(
     Column("turns", Integer, nullable=False, default=0),
     Column("fallbacks", Integer, nullable=False, default=0),
     Column("low_confidence", Integer, nullable=False, default=0),
+    Column("negative_feedback", Integer, nullable=False, default=0, server_default=text("0")),
     Column("handoff_requested", Boolean, nullable=False, default=False),
     Column("handoff_at", Float),
     Column("paused", Boolean, nullable=False, default=False),
@@ -84,6 +87,7 @@ conversations = Table(
     Index("ix_console_conversations_last_ts", "last_ts"),
     Index("ix_console_conversations_channel_last_ts", "channel", "last_ts"),
     Index("ix_console_conversations_handoff", "handoff_requested", "handoff_at"),
+    Index("ix_console_conversations_negative", "negative_feedback"),
 )
 
 messages = Table(
@@ -117,6 +121,26 @@ conversation_careers = Table(
     Column("first_ts", Float, nullable=False),
     Index("ix_console_conversation_careers_sender", "sender_id", "first_ts"),
     Index("ix_console_conversation_careers_first_ts", "first_ts"),
+)
+
+# Questions advisers can add content for, found by the sync: a learner question the answer said the
+# sources do not cover (`last_topic` set to "not_covered" in its turn), and a question whose answer got
+# negative feedback (the learner's message with intent `feedback_negative` right after it, with an
+# excerpt of that answer). `event_id` is the event that flagged it; the question is the learner's last
+# message before it, kept as text (and normalised, to count how often the same question was asked).
+open_questions = Table(
+    "console_open_questions", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=False),
+    Column("sender_id", String(SENDER), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("question_event_id", Integer),
+    Column("question", Text),
+    Column("normalised", String(NORMALISED)),
+    Column("reply", Text),
+    Index("ix_console_open_questions_kind_ts", "kind", "ts"),
+    Index("ix_console_open_questions_kind_normalised", "kind", "normalised"),
+    Index("ix_console_open_questions_sender", "sender_id", "question_event_id"),
 )
 
 sync_state = Table(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from bot.web.console.folding import storable_tree
+from bot.web.console.folding import NEGATIVE_FEEDBACK_INTENT, is_not_covered, storable_tree
 from bot.web.console.sync import FALLBACK_INTENT, as_dict, is_misunderstood
 from bot.web.console.tables import events
 
@@ -31,6 +31,8 @@ class Turn:
     confidence: float | None = None
     entities: list[str] = field(default_factory=list)
     fallback: bool = False
+    negative: bool = False  # a learner message giving negative feedback on the answer before it
+    not_covered: bool = False  # a learner question the answer said the sources do not cover
     buttons: list[str] = field(default_factory=list)
     adviser: str | None = None
     actions: list[str] = field(default_factory=list)
@@ -57,6 +59,16 @@ def _entities(parse: dict[str, Any]) -> list[str]:
     return found
 
 
+def _mark_not_covered(turns: list[Turn]) -> None:
+    """Mark the learner's last question (not a negative-feedback message) as one the sources do not cover."""
+    for turn in reversed(turns):
+        if turn.kind == "user" and not turn.negative:
+            turn.not_covered = True
+            return
+        if turn.kind == "marker" and turn.text == MARKERS["restart"]:
+            return
+
+
 def load_turns(connection: Connection, sender_id: str) -> list[Turn]:
     """Every event of the conversation, oldest first, as display turns."""
     rows = connection.execute(select(events).where(events.c.sender_id == sender_id).order_by(events.c.id))
@@ -71,7 +83,8 @@ def load_turns(connection: Connection, sender_id: str) -> list[Turn]:
             confidence = intent_info.get("confidence")
             confidence = float(confidence) if isinstance(confidence, (int, float)) else None
             turns.append(Turn("user", row.id, ts, str(data.get("text") or ""), intent, confidence,
-                              _entities(parse), is_misunderstood(intent, confidence)))
+                              _entities(parse), is_misunderstood(intent, confidence),
+                              negative=intent == NEGATIVE_FEEDBACK_INTENT))
         elif kind == "bot":
             payload = as_dict(data.get("data"))
             buttons = [str(b.get("title")) for b in payload.get("buttons") or [] if isinstance(b, dict)]
@@ -92,6 +105,8 @@ def load_turns(connection: Connection, sender_id: str) -> list[Turn]:
                     meta.fallback = meta.fallback or name in ("action_default_fallback", "action_clarify")
             else:
                 meta.slots.append(f"{data.get('name')}={_slot_value(data.get('value'))}")
+                if is_not_covered(data.get("name"), data.get("value")):
+                    _mark_not_covered(turns)
     return [t for t in turns if t.kind != "meta" or t.actions or t.slots]
 
 

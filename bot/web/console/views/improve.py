@@ -1,4 +1,4 @@
-"""Misunderstood messages: label each with the right intent; export the labels as Rasa NLU YAML."""
+"""Improve the coach: label misunderstood messages (exported as Rasa NLU YAML), see what the sources lack."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from bot.web.console import audit, casework, queries
 from bot.web.console.context import Console
 from bot.web.console.exports import nlu_yaml
+from bot.web.console.folding import NEGATIVE_KIND, NOT_COVERED_KIND
 from bot.web.console.security import current, login_required
 from bot.web.console.views import requested_page
 
@@ -17,13 +18,18 @@ def register(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/improve")
     @login_required
     def improve() -> str:
-        """Misunderstood learner messages, newest first."""
+        """Misunderstood learner messages, questions the sources don't cover, answers rejected; newest first."""
         page = requested_page()
         unlabelled = request.args.get("all") != "1"
         with console.engine.connect() as connection:
             rows, total = queries.misunderstood(connection, page, unlabelled)
+            not_covered, not_covered_total = queries.open_questions_of(connection, NOT_COVERED_KIND)
+            rejected, rejected_total = queries.open_questions_of(connection, NEGATIVE_KIND)
         return render_template("console/improve.html", rows=rows, total=total, page=page,
-                               unlabelled=unlabelled, intents=console.intents)
+                               unlabelled=unlabelled, intents=console.intents,
+                               not_covered=not_covered, not_covered_total=not_covered_total,
+                               rejected=rejected, rejected_total=rejected_total,
+                               shown_at_most=queries.OPEN_QUESTIONS_SHOWN)
 
     @blueprint.post("/improve/label")
     @login_required

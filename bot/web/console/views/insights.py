@@ -1,4 +1,4 @@
-"""Insights: charts of conversations, intents, fallbacks, handoffs and topics (SVG drawn on the server), careers."""
+"""Insights: SVG charts drawn on the server (conversations, fallbacks, handoffs, feedback, intents, topics), careers."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
@@ -29,6 +29,10 @@ def register(blueprint: Blueprint, console: Console) -> None:
                                          "Fallback rate per day (% of learner messages)", unit="%"),
             "handoffs": charts.bars([(d.strftime("%d %b"), n) for d, n in figures.handoffs_per_day],
                                     "Handoff requests per day", colour="#b45309"),
+            "negative": charts.bars([(d.strftime("%d %b"), n) for d, n in figures.negative_per_day],
+                                    "Negative feedback per day", colour="#b91c1c"),
+            "not_covered": charts.bars([(d.strftime("%d %b"), n) for d, n in figures.not_covered_per_day],
+                                       "Questions the sources don't cover, per day", colour="#6d28d9"),
             "intents": charts.hbars(figures.top_intents, "Top intents"),
             "topics": charts.hbars(figures.topics, "Most asked topics", colour="#0f766e"),
         }

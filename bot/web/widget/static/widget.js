@@ -60,6 +60,7 @@
   var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z";
   var ICON_CLOSE = "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6l5.6-5.6L5 6.4z";
   var ICON_SEND = "M3 20.5 21.5 12 3 3.5v6.6l13 1.9-13 1.9z";
+  var NO_HELP = "This answer didn't help";
   var ICON_RESTART = "M12 5V2L7.5 6.5 12 11V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z";
 
   /* Safe light formatting: **bold**, http(s) links, line breaks, "- " bullet lists. */
@@ -212,14 +213,33 @@
       var d = new Date(msg.time * 1000);
       el("time", null, d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), { datetime: d.toISOString() }, meta);
     }
+    if (msg.from === "bot" && !msg.adviser && /^e\d/.test(msg.id)) thumbsDown(meta); /* stored answers */
     (into || list).appendChild(item);
     return item;
+  }
+  /* tells the assistant its latest answer didn't help (the intent's payload), once per answer */
+  function thumbsDown(meta) {
+    var b = el("button", "down", "\ud83d\udc4e", { type: "button", "aria-label": NO_HELP, title: NO_HELP }, meta);
+    b.addEventListener("click", function () {
+      if (b.disabled) return;
+      b.classList.add("sent");
+      send("/feedback_negative", "\ud83d\udc4e This didn't help");
+      log.focus(); /* not the disabled button, and no phone keyboard popping up */
+    });
   }
   function refreshReplies() {
     var items = list.querySelectorAll(".msg"), lastItem = items[items.length - 1];
     var open = lastItem && lastItem.classList.contains("bot") && !pending.firstChild && !S.busy;
     list.querySelectorAll("button.reply").forEach(function (b) {
       b.disabled = !(open && lastItem.contains(b));
+    });
+    /* thumbs-down on the answers since the learner's last message only (an older one stays if sent) */
+    var asked = list.querySelectorAll(".msg.user"), after = asked[asked.length - 1];
+    list.querySelectorAll("button.down").forEach(function (b) {
+      var old = !!after && !(after.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+      var sent = b.classList.contains("sent");
+      b.hidden = old && !sent;
+      b.disabled = old || sent || !open;
     });
   }
   function nearBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }

@@ -158,12 +158,12 @@ def test_labels_export_as_rasa_nlu_yaml(admin_client, engine):
     assert exported["nlu"][0]["examples"].strip().startswith("- ")
 
 
-def test_insights_draws_five_svg_charts(admin_client):
+def test_insights_draws_seven_svg_charts(admin_client):
     client, _ = admin_client
     page = text(client.get("/console/insights"))
-    assert page.count("<svg") == 5
+    assert page.count("<svg") == 7
     for title in ("Conversations per day", "Top intents", "Fallback rate", "Handoff requests per day",
-                  "Most asked topics"):
+                  "Most asked topics", "Negative feedback per day", "Questions the sources don't cover"):
         assert title in page
     assert "ask_salary" in page and "Pay" in page
     assert client.get("/console/insights?days=5").status_code == 400

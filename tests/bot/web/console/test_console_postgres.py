@@ -155,3 +155,30 @@ def test_nul_and_lone_surrogates_in_event_data_are_stored_on_postgresql(pg_engin
     with engine.connect() as c:
         odd = queries.summary(c, "pg-odd")
     assert odd["last_user_text"] == "nul\ufffd and \ufffd here" and odd["qualifications"] == "BTEC\ufffd\ufffd"
+
+
+def test_negative_feedback_and_open_questions_on_postgresql(pg_engine):
+    from bot.web.console.folding import NEGATIVE_KIND, NOT_COVERED_KIND
+    from tests.support.leftovers import leftovers
+
+    engine = pg_engine
+    upgrade(engine)
+    now = time.time()
+    ev.insert_rows(engine, [
+        ev.user("pg-unhappy", now - 50, "Can I work from a yurt?", "ask_role", 0.8, "webchat"),
+        ev.bot("pg-unhappy", now - 49, "My sources don't cover that."),
+        ev.slot("pg-unhappy", now - 49, "last_topic", "not_covered"),
+        ev.user("pg-unhappy", now - 48, "/feedback_negative", "feedback_negative", 1.0, "webchat"),
+    ])
+    sync(engine)
+    with engine.connect() as c:
+        assert [r.summary["sender_id"] for r in queries.inbox_page(c, parse_filters({"negative": "1"}), 0).rows] \
+            == ["pg-unhappy"]
+        covered, total = queries.open_questions_of(c, NOT_COVERED_KIND)
+        rejected, _ = queries.open_questions_of(c, NEGATIVE_KIND)
+    assert total == 1 and covered[0]["question"] == "Can I work from a yurt?" and covered[0]["asked"] == 1
+    assert rejected[0]["reply"] == "My sources don't cover that."
+    figures = stats.compute(engine, 7)
+    assert figures.total_negative == 1 and figures.total_not_covered == 1
+    erase(engine, ["pg-unhappy"])
+    assert leftovers(engine, ["pg-unhappy", "yurt"]) == []
