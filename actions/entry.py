@@ -42,8 +42,15 @@ class ActionTellRequirements(KnowledgeAction):
     action_name = "action_tell_requirements"
 
     def build(self, session: Session, ask: Ask) -> Reply:
-        """Entry requirements plus the main qualification routes."""
+        """Entry requirements plus the main qualification routes; for a rung higher up, the climb to it."""
         assert ask.career is not None
+        if ask.role_from_message and ask.role is not None and ask.role.slug != ask.career.main_role:
+            rungs = queries.ladder(session, ask.role.career)
+            climb = queries.path_between(session, rungs[0].slug, ask.role.slug) if rungs else None
+            if climb and len(climb) >= 2:
+                from actions.progression import ActionTellPath  # it builds on the plan, which builds on this
+
+                return ActionTellPath().build(session, ask)
         career = ask.career.slug
         notes = queries.facts(session, "entry-requirement", career)
         degree = queries.qualifications(session, career, kind="degree")

@@ -3,8 +3,38 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, join_names
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first
+from actions.salary import band_lines
 from knowledge import queries
+from knowledge.queries import RoleInfo
+
+
+def rung_reply(session: Session, role: RoleInfo, career_name: str) -> Reply:
+    """What a role is, where it sits on its ladder, its pay (with sources) and how people reach it."""
+    lines = [f"{role.title}: {role.summary}"]
+    cites = [role.citation]
+    rungs = queries.ladder(session, role.career)
+    slugs = [r.slug for r in rungs]
+    if role.slug in slugs:
+        at = slugs.index(role.slug)
+        around = [r.title for r in rungs[max(0, at - 1):at + 2]]
+        lines.append(f"It is step {at + 1} of {len(rungs)} on the {career_name.lower()} ladder ("
+                     + " → ".join(around) + ").")
+    bands = queries.salaries_for_role(session, role.slug)
+    if bands:
+        lines += band_lines("Pay", bands[:4])
+        cites += [b.citation for b in bands[:4]]
+    else:
+        lines.append(f"My sources give no pay figure for {lower_first(role.title)} roles specifically.")
+    into = [m for m in queries.moves(session, career=role.career) if m.to_role.slug == role.slug]
+    if into:
+        lines.append(f"How people get there: {lower_first(into[0].description)}")
+        cites.append(into[0].citation)
+    return Reply(lines, cites,
+                 [Button("How do I get there?", "ask_path", {"role": role.slug}),
+                  Button("What comes next?", "ask_next_step", {"role": role.slug}),
+                  Button("Career ladder", "ask_progression")],
+                 slots={"role": role.slug})
 
 
 class ActionTellRole(KnowledgeAction):
@@ -18,12 +48,7 @@ class ActionTellRole(KnowledgeAction):
         assert ask.career is not None
         career = ask.career
         if ask.role_from_message and ask.role and ask.role.slug != career.main_role:
-            role = ask.role
-            return Reply([f"{role.title}: {role.summary}"], [role.citation],
-                         [Button(f"{role.title} pay", "ask_salary", {"role": role.slug}),
-                          Button("What comes next?", "ask_next_step", {"role": role.slug}),
-                          Button("Career ladder", "ask_progression")],
-                         slots={"role": role.slug})
+            return rung_reply(session, ask.role, career.name)
         tasks = queries.responsibilities(session, career.slug)
         lines = [career.summary, "Day to day that means:"]
         lines += [f"- {t.text}" for t in tasks[:6]]

@@ -51,9 +51,29 @@ def test_role_named_in_the_message_gets_its_own_summary(say) -> None:
                  {"role": "senior-ecommerce-manager"})
     assert result.text.startswith("Senior e-commerce manager: Leads e-commerce with more scope and "
                                   "responsibility than a manager.")
-    assert result.buttons[0] == {"title": "Senior e-commerce manager pay",
-                                 "payload": '/ask_salary{"role":"senior-ecommerce-manager"}'}
+    lines = result.text.splitlines()
+    # Where it sits on the ladder, its pay with the source, and how people reach it.
+    assert lines[1] == ("It is step 4 of 5 on the e-commerce management ladder (E-commerce manager → "
+                        "Senior e-commerce manager → Director of e-commerce).")
+    assert lines[2] == "Pay: £52,000 to over £120,000 a year."
+    assert lines[3].startswith("How people get there: ")
+    assert lines[-1].startswith("Source: E-commerce manager career guide")
+    assert result.buttons[0] == {"title": "How do I get there?",
+                                 "payload": '/ask_path{"role":"senior-ecommerce-manager"}'}
     assert result.slots == {"role": "senior-ecommerce-manager", "last_topic": "role"}
+
+
+def test_how_to_become_a_rung_higher_up_gives_the_climb_with_pay_then_the_plan_offer(say) -> None:
+    result = say(ActionTellRequirements, "how do I get to be a senior ecommerce manager?", "ask_requirements",
+                 {"role": "senior-ecommerce-manager"})
+    lines = result.text.splitlines()
+    assert lines[0] == "From e-commerce associate to senior e-commerce manager, 3 steps:"
+    assert lines[3].startswith("3. Senior e-commerce manager (pay: £52,000 to over £120,000 a year")
+    assert "Plan my route" in result.titles
+    # The career's main job keeps the ways in.
+    main = say(ActionTellRequirements, "how do I become an ecommerce manager?", "ask_requirements",
+               {"role": "ecommerce-manager"})
+    assert not main.text.startswith("From ")
 
 
 def test_role_in_context_only_does_not_replace_the_job_description(say) -> None:
