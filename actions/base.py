@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.shared.text import is_clean
 from knowledge import queries
+from knowledge.matching import normalise
 from knowledge.queries import CareerInfo, Citation, RoleInfo, SkillInfo
 
 _session_factory: Optional[sessionmaker] = None
@@ -104,6 +105,8 @@ class Ask:
     # The career the conversation (or page) was about before this message, and the slot's value.
     previous_career: Optional[CareerInfo] = None
     career_slot: Optional[str] = None
+    # The message's own words for the role, when an entity named it.
+    role_words: Optional[str] = None
 
     @property
     def career_slug(self) -> Optional[str]:
@@ -203,6 +206,14 @@ _SETTLE_CAREER = ("qualification", "certification")
 
 # Entities whose words name something else than a career (a qualification, a skill, ...).
 _OTHER_NAMES = {"qualification", "certification", "skill", "entry_route"}
+
+
+def other_name(words: str, title: str) -> bool:
+    """Whether the learner named a role by another job word than its title's ("lead" for "manager")."""
+    def job_word(text: str) -> str:  # the head noun: "head" of "head of buying", "lead" of "ecom lead"
+        found = normalise(text.split("(")[0]).split(" of ")[0].split()
+        return found[-1].removesuffix("s") if found else ""
+    return bool(job_word(words)) and job_word(words) != job_word(title)
 
 
 def entity_spans(tracker: Tracker, kind: str) -> list[tuple[str, str]]:
@@ -305,8 +316,12 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
         if skill:
             break
     kind = entities.get("skill_kind", [None])[0]
+    # (An entity without a span gives its value back as its words: no words of the learner's.)
+    words = next((w for value, w in entity_spans(tracker, "role") if role and value == role.slug and w != value),
+                 None)
     return Ask(text, intent, role, role_now, level, level_now, skill, kind, entities, career,
-               career_now, assumed, generic, choices, tuple(named), previous, slot_text(tracker, "career"))
+               career_now, assumed, generic, choices, tuple(named), previous, slot_text(tracker, "career"),
+               words)
 
 
 class KnowledgeAction(Action, abc.ABC):
@@ -345,6 +360,8 @@ class KnowledgeAction(Action, abc.ABC):
         if ask.career is None:
             return which_career(session, ask, self.action_intent(ask))
         reply = self.build(session, ask)
+        if ask.role_from_message and ask.role and ask.role_words and other_name(ask.role_words, ask.role.title):
+            reply.lines.insert(0, f"My sources usually call this role \"{ask.role.title}\".")
         if ask.generic_title and ask.role is None and not ask.career_choices:
             reply.lines.insert(0, f"My {ask.career.name.lower()} sources don't use the title "
                                   f"\"{ask.generic_title}\"; here is what they do say.")

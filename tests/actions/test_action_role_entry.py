@@ -259,3 +259,17 @@ def test_the_deployments_default_career_answers_and_says_so(say, monkeypatch) ->
     assert body[-1] == ("(That's for data analysis, the career I cover by default: name another "
                         "career to ask about it.)")
     assert result.slot_events == [("career", "data-analysis"), ("last_topic", "degree")]
+
+
+def test_a_role_named_by_another_job_word_says_what_the_sources_call_it(say) -> None:
+    text = "what does an ecommerce lead earn?"
+    start = text.index("ecommerce lead")
+    entity = {"entity": "role", "value": "ecommerce-manager", "start": start, "end": start + len("ecommerce lead")}
+    from actions.salary import ActionTellSalary
+
+    result = say(ActionTellSalary, text, "ask_salary", [entity])
+    assert result.text.splitlines()[0] == 'My sources usually call this role "E-commerce manager".'
+    same = "what does an ecom manager earn?"
+    start = same.index("ecom manager")
+    entity = {"entity": "role", "value": "ecommerce-manager", "start": start, "end": start + len("ecom manager")}
+    assert "usually call" not in say(ActionTellSalary, same, "ask_salary", [entity]).text
