@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from actions.base import Ask, Button, Reply, read_ask, send, session_factory
 from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
 from knowledge import queries
-from knowledge.retrieval import Hit, retrieve, tokens
+from knowledge.retrieval import Hit, passage_index, retrieve, tokens
 
 RETRIEVED, NOT_COVERED = "retrieved", "not_covered"  # the `last_topic` of these answers
 # The intent for questions the sources are known not to cover (the future of the market, pay
@@ -83,7 +83,7 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str) ->
     parsed = tracker.latest_message.get("intent") or {}
     confidence = parsed.get("confidence")
     if (not isinstance(confidence, (int, float)) or confidence >= UNSURE or ask.text.startswith("/")
-            or not is_question(ask.text)):
+            or not is_question(session, ask.text)):
         return None
     ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if isinstance(r, dict)]
     names = [str(r.get("name")) for r in ranking if r.get("name") != intent]
@@ -98,9 +98,11 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str) ->
     return None
 
 
-def is_question(text: str) -> bool:
-    """Whether the message has enough words to be a real question (not "hmm" or "asdf")."""
-    return len(tokens(text)) >= 2
+def is_question(session: Session, text: str) -> bool:
+    """Whether the message reads as a real question: two or more words, one of them a word the
+    knowledge uses (not "hmm", "asdf" or "blorp fizzle")."""
+    words = tokens(text)
+    return len(words) >= 2 and any(w in passage_index(session).idf for w in words)
 
 
 class ActionAnswerOpen(Action):
@@ -116,12 +118,13 @@ class ActionAnswerOpen(Action):
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         fallback = intent != UNCOVERED_INTENT
-        if text.startswith("/") or unreadable_reason(text) or (fallback and (
-                not is_question(text) or consecutive_fallbacks(tracker) >= 2)):
+        if text.startswith("/") or unreadable_reason(text) or (fallback and consecutive_fallbacks(tracker) >= 2):
             return await ActionClarify().run(dispatcher, tracker, domain)
         ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []
                    if isinstance(r, dict) and r.get("name") != intent]
         with session_factory()() as session:
+            if fallback and not is_question(session, text):
+                return await ActionClarify().run(dispatcher, tracker, domain)
             ask = read_ask(tracker, session)
             careers = {ask.career.slug} if ask.career else None
             hits = retrieve(session, text, careers)
