@@ -163,7 +163,7 @@ def test_claim_a_handoff_and_reply_from_the_browser(page, console_web, learners,
 def test_insights_render_charts(page, console_web, learners):
     sign_in(page, console_web[1])
     page.goto(f"{page.base}/console/insights")
-    assert page.locator("svg.chart").count() == 5
+    assert page.locator("svg.chart").count() == 7
     shoot(page, "insights", "Top intents")
 
 
