@@ -1,12 +1,18 @@
 """What the job is: day-to-day tasks, the teams it works with, and why companies need it."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm import Session
 
 from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first
 from actions.salary import band_lines
 from knowledge import queries
 from knowledge.queries import RoleInfo
+
+
+# A question about the job that also asks what it pays.
+_ASKS_PAY = re.compile(r"\b(earn|earns|earning|paid|pay|pays|salary|salaries|wage)\b")
 
 
 def rung_reply(session: Session, role: RoleInfo, career_name: str) -> Reply:
@@ -52,7 +58,14 @@ class ActionTellRole(KnowledgeAction):
         tasks = queries.responsibilities(session, career.slug)
         lines = [career.summary, "Day to day that means:"]
         lines += [f"- {t.text}" for t in tasks[:6]]
-        return Reply(lines, [career.citation, *(t.citation for t in tasks)],
+        cites = [career.citation, *(t.citation for t in tasks)]
+        main = queries.get_role(session, career.main_role) if career.main_role else None
+        if main and _ASKS_PAY.search(ask.text.lower()):  # "what do they do and what do they earn?"
+            bands = queries.salaries_for_role(session, main.slug)[:4]
+            lines += band_lines(f"{main.title} pay", bands) if bands else [
+                f"My sources give no pay figure for {lower_first(main.title)} roles specifically."]
+            cites += [b.citation for b in bands]
+        return Reply(lines, cites,
                      [Button("Which teams?", "ask_teams"),
                       Button("Why it matters", "ask_importance"),
                       Button("Skills needed", "ask_skills"),

@@ -273,3 +273,12 @@ def test_a_role_named_by_another_job_word_says_what_the_sources_call_it(say) -> 
     start = same.index("ecom manager")
     entity = {"entity": "role", "value": "ecommerce-manager", "start": start, "end": start + len("ecom manager")}
     assert "usually call" not in say(ActionTellSalary, same, "ask_salary", [entity]).text
+
+
+def test_what_the_main_job_is_and_what_it_pays_gives_both(say) -> None:
+    result = say(ActionTellRole, "what does an e-commerce manager do and what do they earn?", "ask_role",
+                 {"role": "ecommerce-manager"})
+    assert "Day to day that means:" in result.text
+    assert "E-commerce manager pay: £29,000 to £55,000 a year." in result.text.splitlines()
+    plain = say(ActionTellRole, "what does an e-commerce manager do?", "ask_role", {"role": "ecommerce-manager"})
+    assert "£" not in plain.text
