@@ -210,7 +210,7 @@ _OTHER_NAMES = {"qualification", "certification", "skill", "entry_route"}
 
 def other_name(words: str, title: str) -> bool:
     """Whether the learner named a role by another job word than its title's ("lead" for "manager")."""
-    def job_word(text: str) -> str:  # the head noun: "head" of "head of buying", "lead" of "ecom lead"
+    def job_word(text: str) -> str:  # the head noun: "head" of "head of <field>", "lead" of "<field> lead"
         found = normalise(text.split("(")[0]).split(" of ")[0].split()
         return found[-1].removesuffix("s") if found else ""
     return bool(job_word(words)) and job_word(words) != job_word(title)
