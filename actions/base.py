@@ -347,10 +347,10 @@ class KnowledgeAction(Action, abc.ABC):
 
         with session_factory()() as session:
             ask = read_ask(tracker, session)
-            instead = second_opinion(session, ask, tracker, self.action_intent(ask))
+            reply = self.answer(session, ask)
+            instead = second_opinion(session, ask, tracker, self.action_intent(ask), reply)
             if instead is not None:
                 return send(dispatcher, *instead)
-            reply = self.answer(session, ask)
         return send(dispatcher, reply, self.topic)
 
     def answer(self, session: Session, ask: Ask) -> Reply:

@@ -10,9 +10,11 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.base import Ask, Button, Reply, read_ask, send, session_factory
+from actions.intent_words import intent_stems
 from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
 from knowledge import queries
 from knowledge.retrieval import Hit, passage_index, retrieve, tokens
+from knowledge.words import question_stems, stems
 
 RETRIEVED, NOT_COVERED = "retrieved", "not_covered"  # the `last_topic` of these answers
 # The intent for questions the sources are known not to cover (the future of the market, pay
@@ -25,6 +27,17 @@ ANSWER, RELATED = 0.5, 0.42
 # the NLU's ranking gives that UNCOVERED_LEANING or more, and to passages of another topic scoring OVERRIDE.
 UNSURE, UNCOVERED_LEANING, OVERRIDE = 0.75, 0.15, 0.6
 MOST_PASSAGES = 2
+# A passage answers what an intent's reply missed when it is among the first SPECIFIC_DEPTH, scores
+# SPECIFIC or more, uses COVERED of the missed words' weight and one that at most RARE_SHARE of all
+# passages use.
+SPECIFIC, SPECIFIC_DEPTH, RARE_SHARE, COVERED = 0.55, 3, 0.03, 0.3
+# A short question (SHORT_QUESTION words or fewer) whose missed words include one that other careers'
+# passages use, this career's never do, and the intent is not trained on, is not covered here.
+# (Longer messages tell a story, and their stray words say little.)
+SHORT_QUESTION = 16
+# A question the NLU takes for one the sources don't cover is answered from a passage only when it
+# uses this much of the question's distinctive words' weight.
+COVERED_AGAINST_NLU = 0.6
 # The intent whose answer covers a passage's topic, for the "nearest topics" buttons.
 TOPIC_INTENTS: dict[str, str] = {
     "role": "ask_role", "responsibility": "ask_role", "works-with": "ask_teams",
@@ -73,24 +86,42 @@ def not_covered_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list
     return Reply(lines, [near.citation] if near else [], [_ADVISER, *topic_buttons(hits[:1], ask, ranking, 2)])
 
 
-def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str) -> Optional[tuple[Reply, str]]:
-    """When the NLU is unsure of `intent`: the not-covered or retrieved reply (and its topic) to give instead.
+def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
+                   reply: Reply) -> Optional[tuple[Reply, str]]:
+    """The not-covered or retrieved reply (and its topic) to give instead of an intent's `reply`, if any.
 
-    Sure intents, buttons and messages that are no question keep their answer. An unsure one gives
-    way when the NLU's ranking also leans to "not covered", or when the knowledge's best passage
-    answers the question clearly and belongs to another topic.
+    Buttons and messages that are no question keep their answer. Otherwise the intent's answer
+    gives way when it misses what the question asks about: the question's distinctive words are
+    not in the reply, and a passage that uses the telling ones answers the question (retrieved),
+    or one of them is something this career's knowledge never mentions (not covered). An intent the
+    NLU is unsure of also gives way when the NLU leans to "not covered", or to a clearly better
+    passage of another topic.
     """
     parsed = tracker.latest_message.get("intent") or {}
     confidence = parsed.get("confidence")
-    if (not isinstance(confidence, (int, float)) or confidence >= UNSURE or ask.text.startswith("/")
+    if (not isinstance(confidence, (int, float)) or ask.text.startswith("/")
             or not is_question(session, ask.text)):
         return None
     ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if isinstance(r, dict)]
     names = [str(r.get("name")) for r in ranking if r.get("name") != intent]
+    # (With no career settled the reply asks which one: nothing to check it against.)
+    missed = missed_words(session, ask.text, reply) if ask.career else set()
+    unsure = confidence < UNSURE
+    if not missed and not unsure:
+        return None
     careers = {ask.career.slug} if ask.career else None
+    hits = retrieve(session, ask.text, careers)
+    if missed:
+        answering = passage_for(session, hits, missed)
+        if answering is not None:
+            return retrieved_reply(session, ask, lead_with(answering, hits), names), RETRIEVED
+        if ask.career and len(ask.text.split()) <= SHORT_QUESTION and \
+                outside_career(session, missed - intent_stems(intent), ask.career.slug):
+            return not_covered_reply(session, ask, hits, names), NOT_COVERED
+    if not unsure:
+        return None
     leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
                   default=0.0)
-    hits = retrieve(session, ask.text, careers)
     if leaning >= UNCOVERED_LEANING:
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if hits and hits[0].score >= OVERRIDE and TOPIC_INTENTS.get(hits[0].topic) != intent:
@@ -98,9 +129,45 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str) ->
     return None
 
 
+def missed_words(session: Session, text: str, reply: Reply) -> set[str]:
+    """The question's distinctive words (stems, knowledge/words.py) that the reply does not use."""
+    return question_stems(session, text) - stems(reply.text() + " " + " ".join(b.title for b in reply.buttons))
+
+
+def passage_for(session: Session, hits: list[Hit], missed: set[str], covered: float = COVERED) -> Optional[Hit]:
+    """The first passages' best scoring SPECIFIC that uses `covered` of the missed words' weight.
+
+    Rare words weigh more, and the passage must use one that at most RARE_SHARE of passages use.
+    """
+    index = passage_index(session)
+    known = {w: index.stem_weight(w) for w in missed if index.stem_passages[w]}
+    total = sum(known.values())
+    best, best_share = None, covered
+    for hit in hits[:SPECIFIC_DEPTH]:
+        used = stems(hit.text) & known.keys()
+        share = sum(known[w] for w in used) / total if total else 0.0
+        if hit.score >= SPECIFIC and share >= best_share and any(index.rare(w, RARE_SHARE) for w in used):
+            if best is None or share > best_share:
+                best, best_share = hit, share
+    return best
+
+
+def lead_with(first: Hit, hits: list[Hit]) -> list[Hit]:
+    """The hits with `first` moved to the front."""
+    return [first, *(h for h in hits if h != first)]
+
+
+def outside_career(session: Session, missed: set[str], career: str) -> bool:
+    """Whether some missed word is one other careers' passages use and this career's never do."""
+    using = passage_index(session).stem_careers
+    return any(w in using and career not in using[w] for w in missed)
+
+
 def is_question(session: Session, text: str) -> bool:
-    """Whether the message reads as a real question: two or more words, one of them a word the
-    knowledge uses (not "hmm", "asdf" or "blorp fizzle")."""
+    """Whether the message reads as a real question: two or more words, one the knowledge uses.
+
+    Not "hmm", "asdf" or "blorp fizzle".
+    """
     words = tokens(text)
     return len(words) >= 2 and any(w in passage_index(session).idf for w in words)
 
@@ -120,7 +187,7 @@ class ActionAnswerOpen(Action):
         fallback = intent != UNCOVERED_INTENT
         if text.startswith("/") or unreadable_reason(text) or (fallback and consecutive_fallbacks(tracker) >= 2):
             return await ActionClarify().run(dispatcher, tracker, domain)
-        ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []
+        ranking = [str(r.get("name")) for r in tracker.latest_message.get("intent_ranking") or []
                    if isinstance(r, dict) and r.get("name") != intent]
         with session_factory()() as session:
             if fallback and not is_question(session, text):
@@ -130,4 +197,8 @@ class ActionAnswerOpen(Action):
             hits = retrieve(session, text, careers)
             if fallback and hits and hits[0].score >= ANSWER:
                 return send(dispatcher, retrieved_reply(session, ask, hits, ranking), RETRIEVED)
+            answering = None if fallback else passage_for(session, hits, question_stems(session, text),
+                                                          COVERED_AGAINST_NLU)
+            if answering is not None:
+                return send(dispatcher, retrieved_reply(session, ask, lead_with(answering, hits), ranking), RETRIEVED)
             return send(dispatcher, not_covered_reply(session, ask, hits, ranking), NOT_COVERED)

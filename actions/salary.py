@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import replace
 from typing import Optional
 
@@ -12,6 +11,7 @@ from actions.base import Ask, Button, KnowledgeAction, Reply, lower_first, pound
 from knowledge import queries
 from knowledge.content import SALARY_LEVELS
 from knowledge.queries import CareerInfo, RoleInfo, SalaryBandInfo
+from knowledge.words import question_stems, stems
 
 # Levels whose figures a source gives separately though they overlap; each answer mentions
 # the other so the learner sees both, with their context.
@@ -19,32 +19,6 @@ _RELATED = {"senior": "experienced", "experienced": "senior"}
 # Figures older than this many years are dated in the reply.
 OLD_AFTER_YEARS = 5
 _LEVEL_BUTTONS = {"entry": "Entry level", "mid": "Mid-level", "senior": "Senior", "director": "Director"}
-
-
-# Words of a pay question that say nothing about which figure is meant.
-_NOT_DISTINCTIVE = frozenset("""pay pays paid salary salaries earn earns earning earnings wage wages
-income money much more less than what does they their them there this that with from into about
-give gives make makes take home year years annual annually average typical typically really
-would could should will your mine have work working jobs role roles people person
-""".split())
-_WORD = re.compile(r"[a-z][a-z']{3,}")
-
-
-_ENDING = re.compile(r"(?:ies|ing|ers|er|es|s|y)$")
-
-
-def _stems(text: str) -> set[str]:
-    """Stems of a text's distinctive words: common endings off, then five letters at most
-    ("charities" and "charity" meet, and so do "banks" and "banking")."""
-    return {_ENDING.sub("", w)[:5] for w in _WORD.findall(text.lower()) if w not in _NOT_DISTINCTIVE}
-
-
-def question_stems(session: Session, text: str) -> set[str]:
-    """The question's distinctive stems, leaving out words of career names and role titles."""
-    names = {w for c in queries.list_careers(session) for n in (c.name, *c.synonyms) for w in n.lower().split()}
-    names |= {w for c in queries.list_careers(session) for r in queries.list_roles(session, c.slug)
-              for w in r.title.lower().split()}
-    return _stems(text) - _stems(" ".join(names))
 
 
 def bands_named_in(session: Session, text: str, bands: list[SalaryBandInfo]) -> list[SalaryBandInfo]:
@@ -56,7 +30,7 @@ def bands_named_in(session: Session, text: str, bands: list[SalaryBandInfo]) -> 
     wanted = question_stems(session, text)
     if not wanted:
         return []
-    scored = [(len(wanted & _stems(f"{b.label} {b.context or ''}")), i, b) for i, b in enumerate(bands)]
+    scored = [(len(wanted & stems(f"{b.label} {b.context or ''}")), i, b) for i, b in enumerate(bands)]
     best = max((score for score, _i, _b in scored), default=0)
     return [b for score, _i, b in scored if best and score == best][:8]
 
@@ -276,7 +250,7 @@ class ActionTellPayFactors(KnowledgeAction):
             session, ask.text, queries.salary_bands(session, ask.career.slug))
         if named:
             wanted = question_stems(session, ask.text)
-            close = [f for f in factors if wanted & _stems(f"{f.title} {f.text}")]
+            close = [f for f in factors if wanted & stems(f"{f.title} {f.text}")]
             lines = band_lines(f"{ask.career.name} pay in the cases you name", named)
             if close:
                 lines += ["What the sources say about it:"] + [f"- {f.title}: {f.text}" for f in close]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from knowledge import models
 from knowledge.passages import DIMENSIONS
 from knowledge.queries import Citation, _memo
+from knowledge.words import stems
 
 _TOKEN = re.compile(r"[a-z0-9£]+")
 # Words too common in careers questions to say what one is about.
@@ -70,6 +71,23 @@ class PassageIndex:
         frequency = Counter(w for t in self.terms for w in t)
         n = len(rows)
         self.idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in frequency.items()}
+        self.typical_idf = float(np.median(list(self.idf.values()))) if self.idf else 1.0
+        # Distinctive stems (knowledge/words.py) per passage, and which careers' passages use each.
+        passage_stems = [stems(r.text) for r in rows]
+        self.stem_passages: Counter[str] = Counter(w for st in passage_stems for w in st)
+        careers_using: dict[str, set[str]] = {}
+        for row, st in zip(self.rows, passage_stems, strict=True):
+            for w in st:
+                careers_using.setdefault(w, set()).add(row[1])
+        self.stem_careers = {w: frozenset(c) for w, c in careers_using.items()}
+
+    def stem_weight(self, stem: str) -> float:
+        """How telling a stem is: the log of how many times rarer than all passages it is."""
+        return math.log((len(self.rows) + 1) / (self.stem_passages[stem] + 1))
+
+    def rare(self, stem: str, share: float) -> bool:
+        """Whether at most `share` of the passages use a stem (and at least one does)."""
+        return 0 < self.stem_passages[stem] <= share * len(self.rows)
 
     def bm25(self, words: list[str], positions: np.ndarray) -> np.ndarray:
         """BM25 of the question's words for the passages at `positions`."""
@@ -94,7 +112,9 @@ class PassageIndex:
         words = tokens(question)
         raw = self.bm25(words, positions)
         # Squash BM25 by the best score a passage could get for these words, so 0..1 like cosine.
-        ceiling = sum(self.idf.get(w, 0.0) for w in set(words)) * (BM25_K1 + 1) / (1 + BM25_K1) or 1.0
+        # A word no passage uses weighs as much as a typical word: a question about something the
+        # knowledge never mentions cannot score full marks on its other words.
+        ceiling = sum(self.idf.get(w, self.typical_idf) for w in set(words)) * (BM25_K1 + 1) / (1 + BM25_K1) or 1.0
         lexical = np.minimum(raw / ceiling, 1.0)
         combined = EMBEDDING_WEIGHT * np.maximum(cosine, 0.0) + (1 - EMBEDDING_WEIGHT) * lexical
         best = np.argsort(-combined)[:limit]

@@ -89,3 +89,25 @@ def test_an_unsure_intent_gives_way_to_a_passage_of_another_topic_that_answers_c
                  intent_ranking=ranking)
     assert result.slot_events[-1] == ("last_topic", "retrieved")
     assert "volunteer" in result.text.lower()
+
+
+def test_a_sure_intent_whose_answer_misses_the_detail_asked_gives_way_to_the_passage_with_it(say) -> None:
+    from actions.entry import ActionTellApprenticeships
+
+    text = "how old must you be to start the buying apprenticeship at the Fashion Retail Academy?"
+    ranking = [{"name": "ask_apprenticeships", "confidence": 0.97}]
+    result = say(ActionTellApprenticeships, text, "ask_apprenticeships", career="retail-buying", confidence=0.97,
+                 intent_ranking=ranking)
+    lines = result.text.splitlines()
+    assert result.slot_events[-1] == ("last_topic", "retrieved")
+    assert lines[0] == "Here is what my sources say about that:"
+    assert "16" in lines[1] and "Fashion Retail Academy" in lines[1]
+
+
+def test_a_sure_intent_whose_answer_uses_the_questions_words_keeps_it(say) -> None:
+    from actions.role import ActionTellConditions
+
+    ranking = [{"name": "ask_conditions", "confidence": 0.98}]
+    result = say(ActionTellConditions, "can data analysts work from home?", "ask_conditions", career="data-analysis",
+                 confidence=0.98, intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "conditions")

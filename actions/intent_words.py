@@ -1,0 +1,38 @@
+"""The words each intent is trained on (data/nlu/*.yml), as distinctive stems: what that intent answers."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.shared.settings import PROJECT_ROOT
+from knowledge.words import stems
+
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+# "[retail buyer](role)" and "[buyer]{"entity": "role"}" annotations keep only their words.
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def example_texts(directory: Path = NLU_DIR) -> dict[str, list[str]]:
+    """Every intent's training examples, annotations stripped."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(directory.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("nlu") or []:
+            if isinstance(item, dict) and "intent" in item and isinstance(item.get("examples"), str):
+                lines = (line.strip().removeprefix("- ") for line in item["examples"].splitlines())
+                found.setdefault(item["intent"], []).extend(_ANNOTATION.sub(r"\1", line) for line in lines if line)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _vocabularies(directory: Path) -> dict[str, frozenset[str]]:
+    return {intent: frozenset(w for text in texts for w in stems(text))
+            for intent, texts in example_texts(directory).items()}
+
+
+def intent_stems(intent: str, directory: Path = NLU_DIR) -> frozenset[str]:
+    """The distinctive stems of an intent's training examples (empty for an unknown intent)."""
+    return _vocabularies(directory).get(intent, frozenset())

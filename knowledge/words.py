@@ -1,0 +1,48 @@
+"""Distinctive words of a question: coarse stems without filler, career names or role titles."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from knowledge import queries
+
+# Words of a question that say nothing about which fact is meant: pay words (every figure is
+# pay), the words questions are asked with, and chat filler.
+_NOT_DISTINCTIVE = frozenset("""pay pays paid salary salaries earn earns earning earnings wage wages
+income money much more less than what does they their them there this that with from into about
+give gives make makes take year years annual annually average typical typically really
+would could should will your mine have work working jobs role roles people person
+what's whats which when where who's whom whose many need needs needed needing want wants wanting
+like just other others really actually basically usually been being doing done thing things
+still some kind kinds type types sort sorts later once within along alongside also ever every day days
+only long think thinking know tell explain wonder wondering sure stuff come comes coming
+getting gets going goes instead anyone someone something able okay hello hiya thanks please
+become becomes becoming
+""".split())
+_WORD = re.compile(r"[a-z][a-z']{3,}")
+_CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")
+_ENDING = re.compile(r"(?:ies|ing|ers|er|es|s|y)$")
+
+
+def stems(text: str) -> set[str]:
+    """Stems of a text's distinctive words: common endings off, then five letters at most.
+
+    "charities" and "charity" meet, and so do "banks" and "banking".
+    """
+    words = _WORD.findall(_CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
+    return {_ENDING.sub("", w)[:5] for w in words if w not in _NOT_DISTINCTIVE}
+
+
+@queries.memoized
+def name_stems(session: Session) -> frozenset[str]:
+    """Stems of every word of a career's name or synonym and of a role's title."""
+    names = {w for c in queries.list_careers(session) for n in (c.name, *c.synonyms) for w in n.lower().split()}
+    names |= {w for c in queries.list_careers(session) for r in queries.list_roles(session, c.slug)
+              for w in r.title.lower().split()}
+    return frozenset(stems(" ".join(names)))
+
+
+def question_stems(session: Session, text: str) -> set[str]:
+    """The question's distinctive stems, leaving out words of career names and role titles."""
+    return stems(text) - name_stems(session)
