@@ -11,7 +11,7 @@ from bot.shared.settings import PROJECT_ROOT
 from knowledge.words import stems
 
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
-# "[retail buyer](role)" and "[buyer]{"entity": "role"}" annotations keep only their words.
+# "[job title](role)" and "[title]{"entity": "role"}" annotations keep only their words.
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 

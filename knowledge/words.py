@@ -18,7 +18,7 @@ like just other others really actually basically usually been being doing done t
 still some kind kinds type types sort sorts later once within along alongside also ever every day days
 only long think thinking know tell explain wonder wondering sure stuff come comes coming
 getting gets going goes instead anyone someone something able okay hello hiya thanks please
-become becomes becoming
+become becomes becoming having worth best good better useful helpful possible
 """.split())
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 _CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")
