@@ -94,8 +94,8 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     gives way when it misses what the question asks about: the question's distinctive words are
     not in the reply, and a passage that uses the telling ones answers the question (retrieved),
     or one of them is something this career's knowledge never mentions (not covered). An intent the
-    NLU is unsure of also gives way when the NLU leans to "not covered", or to a clearly better
-    passage of another topic.
+    NLU is unsure of also gives way to "not covered" when a short question names something no
+    passage mentions or the NLU leans that way, and to a clearly better passage of another topic.
     """
     parsed = tracker.latest_message.get("intent") or {}
     confidence = parsed.get("confidence")
@@ -120,6 +120,8 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
         return None
+    if ask.career and len(ask.text.split()) <= SHORT_QUESTION and unknown_word(session, missed):
+        return not_covered_reply(session, ask, hits, names), NOT_COVERED
     leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
                   default=0.0)
     if leaning >= UNCOVERED_LEANING:
@@ -161,6 +163,12 @@ def outside_career(session: Session, missed: set[str], career: str) -> bool:
     """Whether some missed word is one other careers' passages use and this career's never do."""
     using = passage_index(session).stem_careers
     return any(w in using and career not in using[w] for w in missed)
+
+
+def unknown_word(session: Session, missed: set[str]) -> bool:
+    """Whether a missed word is one no passage of any career uses ("Bristol", "TikTok")."""
+    using = passage_index(session).stem_careers
+    return any(w not in using for w in missed)
 
 
 def is_question(session: Session, text: str) -> bool:

@@ -111,3 +111,13 @@ def test_a_sure_intent_whose_answer_uses_the_questions_words_keeps_it(say) -> No
     result = say(ActionTellConditions, "can data analysts work from home?", "ask_conditions", career="data-analysis",
                  confidence=0.98, intent_ranking=ranking)
     assert result.slot_events[-1] == ("last_topic", "conditions")
+
+
+def test_an_unsure_intent_asked_about_something_no_source_mentions_is_not_covered(say) -> None:
+    from actions.role import ActionTellImportance
+
+    ranking = [{"name": "ask_importance", "confidence": 0.5}, {"name": "ask_salary", "confidence": 0.2}]
+    result = say(ActionTellImportance, "is it a big deal in Aberystwyth?", "ask_importance",
+                 career="retail-management", confidence=0.5, intent_ranking=ranking)
+    assert "don't cover that" in result.text
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
