@@ -37,6 +37,8 @@ def test_adviser_claims_replies_and_hands_back(stack: Stack, console_web):
     claimed = session.post(f"{base}/console/handoff/claim", data={"sender_id": conversation, "csrf_token": token},
                            timeout=30)
     assert "You are talking to this learner" in claimed.text
+    said = [data["text"] for kind, data in stored_events(stack, conversation) if kind == "bot"]
+    assert said[-1] == "Ada from the careers team has joined the conversation."
     assert learner_says(stack, sender, "hello? is anyone there?") == []  # no bot answer, no apology
 
     session.post(f"{base}/console/handoff/reply", timeout=30,
@@ -50,6 +52,8 @@ def test_adviser_claims_replies_and_hands_back(stack: Stack, console_web):
     released = session.post(f"{base}/console/handoff/release", data={"sender_id": conversation, "csrf_token": token},
                             timeout=30)
     assert "Claim and reply" not in released.text and released.status_code == 200
+    said = [data["text"] for kind, data in stored_events(stack, conversation) if kind == "bot"]
+    assert said[-1].startswith("You're back with the automated coach.")
     answer = learner_says(stack, sender, "how much does a director of e-commerce earn?")
     assert answer and TROUBLE_REPLY not in answer[0]["text"] and "£" in " ".join(r.get("text", "") for r in answer)
     kinds = [kind for kind, _ in stored_events(stack, conversation)]

@@ -286,8 +286,11 @@ def test_an_advisers_console_reply_reaches_the_telegram_chat_as_plain_text(
     session.post(f"{base}/console/handoff/reply", timeout=30,
                  data={"sender_id": conversation, "csrf_token": token, "text": text})
 
-    [delivered] = telegram_api.wait_for_messages(chat, sent_before + 1)[sent_before:]
+    joined, delivered = telegram_api.wait_for_messages(chat, sent_before + 2)[sent_before:]
+    assert joined.text == "Ada from the careers team has joined the conversation."
     assert delivered.text == text  # shown literally: the markup was escaped for Telegram's HTML mode
     session.post(f"{base}/console/handoff/release", data={"sender_id": conversation, "csrf_token": token}, timeout=30)
+    [back] = telegram_api.wait_for_messages(chat, sent_before + 3)[sent_before + 2:]
+    assert back.text.startswith("You're back with the automated coach.")
     send(stack, text_update(chat, "how much does a director of e-commerce earn?"))
     reply_containing(telegram_api, chat, *DIRECTOR_PAY)

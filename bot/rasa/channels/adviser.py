@@ -4,11 +4,14 @@ Authenticated by `Authorization: Bearer $COACH_API_TOKEN` (shared with the web p
 pauses the conversation (Rasa then logs the learner's messages but predicts nothing), a reply is
 stored as a bot message with `metadata.adviser` and delivered through the learner's own channel,
 and a release resumes the assistant and clears `handoff_requested` so the learner can ask again.
+The learner is told on their channel when an adviser joins ("Ada from the careers team has
+joined") and when the assistant is back.
 """
 from __future__ import annotations
 
 import inspect
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
@@ -28,6 +31,15 @@ logger = logging.getLogger(__name__)
 MAX_ID_CHARS = MAX_STORED_ID_CHARS
 MAX_ADVISER_CHARS = 64
 MAX_TEXT_CHARS = 2000
+BACK_LINE = ("You're back with the automated coach. Ask me anything, or ask for an adviser again "
+             "whenever you like.")
+
+
+def joined_line(adviser: str) -> str:
+    """The learner's notice of a claim: "<first name> from the careers team has joined the conversation."."""
+    first = re.split(r"[\s._+@-]", adviser.strip(), maxsplit=1)[0]
+    who = first.capitalize() if first.isalpha() else "An adviser"
+    return f"{who} from the careers team has joined the conversation."
 
 
 def _error(message: str, status: int) -> HTTPResponse:
@@ -118,19 +130,25 @@ class AdviserInput(InputChannel):
                 if tracker is None or not tracker.events:
                     return _error("No such conversation.", 404)
                 events: list[Event]
+                told = ""  # what the learner's channel is sent
                 if action == "claim":
-                    events = [] if tracker.is_paused() else [ConversationPaused()]
+                    told = "" if tracker.is_paused() else joined_line(adviser)
+                    events = [ConversationPaused(), BotUttered(told, metadata={"adviser": adviser,
+                                                                                "handoff": "joined"})] if told else []
                 elif action == "reply":
                     if not tracker.is_paused():
                         return _error("Claim the conversation before replying.", 409)
-                    events = [BotUttered(text, metadata={"adviser": adviser})]
+                    told, events = text, [BotUttered(text, metadata={"adviser": adviser})]
+                elif tracker.is_paused():
+                    told = BACK_LINE
+                    events = [ConversationResumed(), SlotSet("handoff_requested", False),
+                              BotUttered(told, metadata={"handoff": "released"})]
                 else:
-                    events = [ConversationResumed(), SlotSet("handoff_requested", False)] \
-                        if tracker.is_paused() else [SlotSet("handoff_requested", False)]
+                    events = [SlotSet("handoff_requested", False)]
                 for event in events:
                     tracker.update(event)
                 await agent.tracker_store.save(tracker)
-            delivered = await _deliver(request, tracker, text) if action == "reply" else False
+            delivered = await _deliver(request, tracker, told) if told else False
             return response.json({"sender_id": sender_id, "paused": tracker.is_paused(), "delivered": delivered})
 
         @hook.route("/claim", methods=["POST"])

@@ -60,3 +60,12 @@ def test_a_conversation_stored_before_namespacing_uses_its_last_channel() -> Non
 def test_a_sender_id_that_cannot_be_stored_is_refused() -> None:
     request = SimpleNamespace(json={"sender_id": "x\ud800", "text": "hi"})
     assert isinstance(_body(request, needs_text=True), str)  # type: ignore[arg-type]
+
+
+def test_the_join_line_names_the_adviser_by_first_name_only() -> None:
+    from bot.rasa.channels.adviser import joined_line
+
+    assert joined_line("ada") == "Ada from the careers team has joined the conversation."
+    assert joined_line("grace.hopper") == "Grace from the careers team has joined the conversation."
+    assert joined_line("x_9") == "X from the careers team has joined the conversation."
+    assert joined_line("123") == "An adviser from the careers team has joined the conversation."
