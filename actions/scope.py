@@ -5,12 +5,13 @@ import re
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, message_entities
+from actions.handoff import status_instead
 from knowledge import queries
 
 # How each intent is offered back to a learner when we are unsure what they meant.
@@ -85,8 +86,11 @@ class ActionClarify(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Ask a clarifying question with buttons built from the intent ranking."""
+        """Ask a clarifying question with buttons built from the intent ranking (the status while waiting)."""
         text = tracker.latest_message.get("text") or ""
+        waiting = status_instead(dispatcher, tracker) if not unreadable_reason(text) else None
+        if waiting is not None:
+            return waiting
         unreadable = unreadable_reason(text)
         if unreadable:
             dispatcher.utter_message(text=unreadable, buttons=[
@@ -151,23 +155,3 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
-class ActionRequestHuman(Action):
-    """Record a handoff request the adviser console can find, and say what happens next."""
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_request_human"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Set `handoff_requested`, log a marker event, and explain the next step."""
-        already = bool(tracker.get_slot("handoff_requested"))
-        text = ("I've passed your request to our careers advisers. An adviser will pick up this "
-                "conversation here as soon as one is free, and they'll see what we've talked about "
-                "so you won't need to repeat yourself. Meanwhile you can keep asking me questions.")
-        if already:
-            text = ("You're already in the queue for a careers adviser; they'll reply in this chat. "
-                    "Meanwhile, ask me anything.")
-        dispatcher.utter_message(text=text, buttons=[Button("Plan my route", "request_plan").as_dict(),
-                                                     Button("Pay", "ask_salary").as_dict()])
-        return [] if already else [SlotSet("handoff_requested", True)]

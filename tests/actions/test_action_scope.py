@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
+from actions.handoff import ActionRequestHuman
 from actions.scope import (
     ActionClarify,
     ActionOutOfScope,
-    ActionRequestHuman,
     ActionTellSource,
     unreadable_reason,
 )
@@ -125,6 +125,45 @@ def test_request_human_sets_the_flag_once(say) -> None:
 
     second = say(ActionRequestHuman, "can I talk to a person", "request_human",
                  slots={"handoff_requested": True})
-    assert second.text.startswith("You're already in the queue for a careers adviser")
+    assert second.text.startswith("You're still in the queue for a careers adviser.")
     assert second.events == []
-    assert second.titles == first.titles == ["Plan my route", "Pay"]
+    assert first.titles == ["Plan my route", "Pay"] and second.titles == ["Cancel my request", "What can you do?"]
+
+
+def _asked_at(stamp: float) -> list[dict[str, Any]]:
+    return [{"event": "slot", "name": "handoff_requested", "value": True, "timestamp": stamp}]
+
+
+def test_a_waiting_learner_asking_if_anyone_is_there_gets_their_status(say) -> None:
+    import time
+
+    from actions.handoff import ActionHandoffStatus
+
+    result = say(ActionHandoffStatus, "is anyone there?", "ask_handoff_status",
+                 slots={"handoff_requested": True}, events=_asked_at(time.time() - 600))
+    assert result.text.startswith("You're still in the queue for a careers adviser: you asked 10 minutes ago.")
+    assert result.titles == ["Cancel my request", "What can you do?"] and result.events == []
+
+
+def test_a_message_not_understood_while_waiting_gets_the_status_not_the_clarifying_buttons(say) -> None:
+    result = say(ActionClarify, "hellooo??", "nlu_fallback", slots={"handoff_requested": True},
+                 events=_asked_at(100.0))
+    assert result.text.startswith("You're still in the queue for a careers adviser")
+    assert "Talk to an adviser" not in result.titles
+
+
+def test_cancelling_withdraws_the_request_and_only_then(say) -> None:
+    from actions.handoff import ActionCancelHandoff
+
+    waiting = say(ActionCancelHandoff, "never mind the adviser", "cancel_handoff", slots={"handoff_requested": True})
+    assert waiting.text.startswith("Done: I've withdrawn your request")
+    assert waiting.slot_events == [("handoff_requested", False)]
+    idle = say(ActionCancelHandoff, "cancel", "cancel_handoff")
+    assert idle.text.startswith("You haven't asked for an adviser") and idle.events == []
+
+
+def test_asking_for_status_when_not_waiting_offers_an_adviser(say) -> None:
+    from actions.handoff import ActionHandoffStatus
+
+    result = say(ActionHandoffStatus, "is anyone there?", "ask_handoff_status")
+    assert "not waiting for an adviser" in result.text and "Talk to an adviser" in result.titles

@@ -1,0 +1,119 @@
+"""Human handoff from the learner's side: asking for an adviser, where they stand while waiting, withdrawing."""
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import Button
+
+REQUESTED = "handoff_requested"
+_CANCEL = Button("Cancel my request", "cancel_handoff")
+_KEEP_ASKING = Button("What can you do?", "ask_capabilities")
+
+
+def is_waiting(tracker: Tracker) -> bool:
+    """Whether the learner has asked for an adviser and not been handed back or withdrawn."""
+    return bool(tracker.get_slot(REQUESTED))
+
+
+def requested_at(tracker: Tracker) -> Optional[float]:
+    """When the learner asked for the adviser they are waiting for (epoch seconds), if it is known."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == REQUESTED:
+            stamp = event.get("timestamp")
+            return float(stamp) if event.get("value") and isinstance(stamp, (int, float)) else None
+    return None
+
+
+def _minutes(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "less than a minute ago"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    hours = minutes // 60
+    return f"about {hours} hour{'s' if hours != 1 else ''} ago"
+
+
+def status_line(since: Optional[float], now: float) -> str:
+    """Where a waiting learner stands: still waiting, since when, and what happens next."""
+    asked = f": you asked {_minutes(max(0.0, now - since))}" if since is not None else ""
+    return (f"You're still in the queue for a careers adviser{asked}. "
+            "An adviser will reply in this chat as soon as one is free, and your request is kept until "
+            "then. Meanwhile I can answer questions, or say \"cancel\" if you no longer need an adviser.")
+
+
+def utter_status(dispatcher: CollectingDispatcher, tracker: Tracker, now: Optional[float] = None) -> list[EventType]:
+    """Send the waiting learner their status with the cancel button; no events."""
+    dispatcher.utter_message(text=status_line(requested_at(tracker), time.time() if now is None else now),
+                             buttons=[_CANCEL.as_dict(), _KEEP_ASKING.as_dict()])
+    return []
+
+
+class ActionRequestHuman(Action):
+    """Record a handoff request the adviser console can find, and say what happens next."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Set `handoff_requested` and explain the next step, or give the status when already waiting."""
+        if is_waiting(tracker):
+            return utter_status(dispatcher, tracker)
+        text = ("I've passed your request to our careers advisers. An adviser will pick up this "
+                "conversation here as soon as one is free, and they'll see what we've talked about "
+                "so you won't need to repeat yourself. Meanwhile you can keep asking me questions.")
+        dispatcher.utter_message(text=text, buttons=[Button("Plan my route", "request_plan").as_dict(),
+                                                     Button("Pay", "ask_salary").as_dict()])
+        return [SlotSet(REQUESTED, True)]
+
+
+class ActionHandoffStatus(Action):
+    """"Is anyone there?", "how long?": where the learner stands with their adviser request."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_handoff_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """The waiting status, or (not waiting) that this is the automated coach and an adviser offer."""
+        if is_waiting(tracker):
+            return utter_status(dispatcher, tracker)
+        dispatcher.utter_message(
+            text="I'm here: I'm Career Coach, an automated assistant. You're not waiting for an adviser "
+                 "at the moment. Ask me about a career, or ask for a careers adviser if you'd like a person.",
+            buttons=[Button("Talk to an adviser", "request_human").as_dict(), _KEEP_ASKING.as_dict()])
+        return []
+
+
+class ActionCancelHandoff(Action):
+    """"Never mind, cancel the adviser": withdraw the request."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_cancel_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Clear `handoff_requested` (the console's queue drops it) and say so."""
+        if not is_waiting(tracker):
+            dispatcher.utter_message(text="You haven't asked for an adviser, so there's nothing to cancel. "
+                                          "What would you like to know?", buttons=[_KEEP_ASKING.as_dict()])
+            return []
+        dispatcher.utter_message(text="Done: I've withdrawn your request for a careers adviser. You can ask "
+                                      "for one again at any time. What else can I help with?",
+                                 buttons=[_KEEP_ASKING.as_dict(), Button("Plan my route", "request_plan").as_dict()])
+        return [SlotSet(REQUESTED, False)]
+
+
+def status_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[list[EventType]]:
+    """For a message not understood while the learner waits: the status (its events), else None."""
+    return utter_status(dispatcher, tracker) if is_waiting(tracker) else None
