@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, column, exists, func, literal_column, not_, or_, select, text
+from sqlalchemy import and_, case, column, exists, func, literal_column, not_, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
@@ -217,8 +217,16 @@ def handoff_queue(connection: Connection, limit: int = QUEUE_SIZE) -> list[dict[
 
 def waiting_count(connection: Connection) -> int:
     """How many learners have asked for an adviser and not been handed back yet."""
-    return int(connection.execute(select(func.count()).select_from(conversations)
-                                  .where(conversations.c.handoff_requested.is_(True))).scalar() or 0)
+    return handoff_counts(connection)[0]
+
+
+def handoff_counts(connection: Connection) -> tuple[int, int]:
+    """(learners who asked for an adviser and were not handed back, those of them nobody has claimed)."""
+    claimed = conversations.c.sender_id.in_(select(handoffs.c.sender_id))
+    asked, unclaimed = connection.execute(
+        select(func.count(), func.sum(case((claimed, 0), else_=1))).select_from(conversations)
+        .where(conversations.c.handoff_requested.is_(True))).one()
+    return int(asked or 0), int(unclaimed or 0)
 
 
 def misunderstood(connection: Connection, page: int, unlabelled_only: bool) -> tuple[list[dict[str, Any]], int]:

@@ -71,7 +71,22 @@ def _mark_not_covered(turns: list[Turn]) -> None:
 
 def load_turns(connection: Connection, sender_id: str) -> list[Turn]:
     """Every event of the conversation, oldest first, as display turns."""
-    rows = connection.execute(select(events).where(events.c.sender_id == sender_id).order_by(events.c.id))
+    return read_turns(connection, sender_id)[0]
+
+
+def read_turns(connection: Connection, sender_id: str, after: int = 0,
+               limit: int | None = None) -> tuple[list[Turn], int]:
+    """The conversation's events with ids above `after` (the first `limit`) as display turns, and the last id read.
+
+    The last id is `after` when there is nothing newer; asking again with it returns only later events.
+    """
+    query = select(events).where(events.c.sender_id == sender_id, events.c.id > after).order_by(events.c.id)
+    rows = connection.execute(query if limit is None else query.limit(limit)).all()
+    return _turns(rows), rows[-1].id if rows else after
+
+
+def _turns(rows: list[Any]) -> list[Turn]:
+    """Events (oldest first) folded into display turns."""
     turns: list[Turn] = []
     for row in rows:
         data, ts = _data(row), float(row.timestamp or 0)
@@ -110,4 +125,4 @@ def load_turns(connection: Connection, sender_id: str) -> list[Turn]:
     return [t for t in turns if t.kind != "meta" or t.actions or t.slots]
 
 
-__all__ = ["FALLBACK_INTENT", "Turn", "load_turns"]
+__all__ = ["FALLBACK_INTENT", "Turn", "load_turns", "read_turns"]

@@ -17,7 +17,7 @@ def requested_page() -> int:
 
 def register_all(blueprint: Blueprint, console: Console) -> None:
     """Add every console route."""
-    from bot.web.console.views import admin, auth, conversation, handoff, improve, inbox, insights
+    from bot.web.console.views import admin, auth, conversation, handoff, improve, inbox, insights, live
 
-    for module in (auth, inbox, conversation, handoff, improve, insights, admin):
+    for module in (auth, inbox, conversation, handoff, improve, insights, admin, live):
         module.register(blueprint, console)

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from bot.web.console import audit, casework, exports, handoff, queries
+from bot.web.console import audit, casework, exports, handoff, live, queries
 from bot.web.console.accounts import list_accounts
 from bot.web.console.context import Console
 from bot.web.console.privacy import erase, has_contact_details
 from bot.web.console.security import admin_required, current, login_required
-from bot.web.console.transcript import load_turns
+from bot.web.console.transcript import read_turns
 from bot.web.console.views.inbox import download
 
 ACTIONS = ("review", "unreview", "tag", "untag", "assign", "note")
@@ -43,12 +43,14 @@ def register(blueprint: Blueprint, console: Console) -> None:
         """The transcript with the casework, handoff and privacy panels."""
         summary = _summary_or_404(console, sender_id)
         with console.engine.connect() as connection:
-            turns = load_turns(connection, sender_id)
+            turns, last_event = read_turns(connection, sender_id)
             careers = queries.careers_for(connection, [sender_id]).get(sender_id, [])
         notes = casework.notes_of(console.engine, sender_id)
         audit.record(console.engine, current().email, "view", sender_id)
+        live.remember_opened(sender_id)  # the live-update script may now poll its new turns
         return render_template(
-            "console/conversation.html", summary=summary, turns=turns, sender_id=sender_id, careers=careers,
+            "console/conversation.html", summary=summary, turns=turns, last_event=last_event, sender_id=sender_id,
+            careers=careers,
             tags=casework.tags_of(console.engine, sender_id),
             review=casework.review_of(console.engine, sender_id),
             assignee=casework.assignee_of(console.engine, sender_id),
