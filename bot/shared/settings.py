@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from ipaddress import ip_network
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
+from urllib.parse import unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,6 +122,14 @@ class Settings:
     rest_channel_token: str = field(default="", repr=False)
     # The career answered when neither the message, the conversation nor the page names one.
     default_career: str = ""
+    # Office hours and handoff notifications (bot/shared/office_hours.py, bot/web/console/notify.py).
+    adviser_hours: str = ""
+    adviser_holidays_file: str = ""
+    smtp_url: str = field(default="", repr=False)
+    handoff_email_to: tuple[str, ...] = ()
+    handoff_email_from: str = ""
+    handoff_webhook_url: str = field(default="", repr=False)
+    console_public_url: str = DEMO_ORIGINS[0]
 
     @property
     def spacy_pipeline_dir(self) -> Path:
@@ -157,6 +166,13 @@ class Settings:
             "WEBCHAT_IDLE_HOURS": f"{self.webchat_idle_hours:g}",
             "REST_CHANNEL": "on" if self.rest_channel else "off",
             "REST_CHANNEL_TOKEN": "set" if self.rest_channel_token else "not set (REST channel open)",
+            "ADVISER_HOURS": self.adviser_hours or "(not set: advisers always in)",
+            "ADVISER_HOLIDAYS_FILE": self.adviser_holidays_file or "(none)",
+            "SMTP_URL": _describe_smtp(self.smtp_url),
+            "HANDOFF_EMAIL_TO": ", ".join(self.handoff_email_to) or "(none)",
+            "HANDOFF_EMAIL_FROM": self.handoff_email_from or "(none)",
+            "HANDOFF_WEBHOOK_URL": "set" if self.handoff_webhook_url else "not set (no webhook notifications)",
+            "CONSOLE_PUBLIC_URL": self.console_public_url,
         }
 
 
@@ -217,6 +233,83 @@ def _on_off(name: str, default: bool) -> bool:
     return raw == "on"
 
 
+def _describe_smtp(url: str) -> str:
+    """The SMTP server without its credentials."""
+    if not url:
+        return "not set (no email notifications)"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}" + (" (with login)" if parts.username else "")
+
+
+def _smtp_url(raw: str) -> str:
+    """`smtp://[user:password@]host[:port]` (STARTTLS when offered) or `smtps://` (TLS); empty = off."""
+    url = raw.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise ConfigurationError("SMTP_URL has an invalid port") from exc
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigurationError("SMTP_URL must be smtp://user:password@host:port or smtps://... (TLS)")
+    return url
+
+
+def _addresses(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated email addresses."""
+    found = tuple(a.strip() for a in raw.split(",") if a.strip())
+    for address in found:
+        if address.count("@") != 1 or address.startswith("@") or address.endswith("@") or " " in address:
+            raise ConfigurationError(f"{name} entries must be email addresses, got {address!r}")
+    return found
+
+
+class _Notifications(TypedDict):
+    smtp_url: str
+    handoff_email_to: tuple[str, ...]
+    handoff_email_from: str
+    handoff_webhook_url: str
+    console_public_url: str
+
+
+class _OfficeHours(TypedDict):
+    adviser_hours: str
+    adviser_holidays_file: str
+
+
+def _notifications(env: os._Environ[str]) -> _Notifications:
+    """SMTP_URL with its recipients and sender, HANDOFF_WEBHOOK_URL and CONSOLE_PUBLIC_URL, checked together."""
+    smtp_url = _smtp_url(env.get("SMTP_URL", ""))
+    to = _addresses("HANDOFF_EMAIL_TO", env.get("HANDOFF_EMAIL_TO", ""))
+    user = unquote(urlsplit(smtp_url).username or "")
+    sender = env.get("HANDOFF_EMAIL_FROM", "").strip() or (user if "@" in user else "")
+    if smtp_url and not to:
+        raise ConfigurationError("SMTP_URL is set but HANDOFF_EMAIL_TO (who gets the emails) is not")
+    if to and not smtp_url:
+        raise ConfigurationError("HANDOFF_EMAIL_TO is set but SMTP_URL (the server that sends them) is not")
+    if smtp_url and not sender:
+        raise ConfigurationError("HANDOFF_EMAIL_FROM is needed (the SMTP user name is not an email address)")
+    _addresses("HANDOFF_EMAIL_FROM", sender)  # empty is fine: no email
+    webhook = env.get("HANDOFF_WEBHOOK_URL", "").strip()
+    if webhook and not webhook.startswith(("https://", "http://")):
+        raise ConfigurationError("HANDOFF_WEBHOOK_URL must start with https:// (or http://)")
+    public = env.get("CONSOLE_PUBLIC_URL", "").strip().rstrip("/") or DEMO_ORIGINS[0]
+    if not public.startswith(("https://", "http://")):
+        raise ConfigurationError(f"CONSOLE_PUBLIC_URL must start with https:// or http://: {public!r}")
+    return {"smtp_url": smtp_url, "handoff_email_to": to, "handoff_email_from": sender,
+            "handoff_webhook_url": webhook, "console_public_url": public}
+
+
+def _office_hours(env: os._Environ[str]) -> _OfficeHours:
+    """ADVISER_HOURS and ADVISER_HOLIDAYS_FILE, parsed once here so a mistake stops the process."""
+    from bot.shared import office_hours  # it needs this module's ConfigurationError
+
+    hours, holidays = env.get("ADVISER_HOURS", "").strip(), env.get("ADVISER_HOLIDAYS_FILE", "").strip()
+    office_hours.load(hours, holidays)
+    return {"adviser_hours": hours, "adviser_holidays_file": holidays}
+
+
 def load_settings() -> Settings:
     """Build Settings from the environment (no caching; see `get_settings`)."""
     env = os.environ
@@ -251,6 +344,8 @@ def load_settings() -> Settings:
         rest_channel=_on_off("REST_CHANNEL", True),
         rest_channel_token=env.get("REST_CHANNEL_TOKEN", ""),
         default_career=env.get("DEFAULT_CAREER", "").strip(),
+        **_office_hours(env),
+        **_notifications(env),
     )
 
 

@@ -148,7 +148,9 @@ def test_claim_a_handoff_and_reply_from_the_browser(page, console_web, learners,
     assert learner_says(stack, learners["human"].removeprefix(REST_PREFIX), "thanks, I'll wait") == []
     page.fill("textarea[name=text]", "Hello from Ada <b>adviser</b>")
     page.click("button:has-text('Send reply')")
-    assert "Hello from Ada <b>adviser</b>" in page.inner_text("li.turn.bot.adviser .bubble")
+    bubbles = page.locator("li.turn.bot.adviser .bubble")
+    assert bubbles.first.inner_text() == "Ada from the careers team has joined the conversation."
+    assert "Hello from Ada <b>adviser</b>" in bubbles.last.inner_text()
     with sqlite3.connect(stack.conversations_db) as db:
         data = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'bot' ORDER BY id DESC "
                           "LIMIT 1", (learners["human"],)).fetchone()[0]

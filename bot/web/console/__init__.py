@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from bot.shared.generated_secrets import console_secret_key
 from bot.shared.settings import Settings
-from bot.web.console import formatting, security
+from bot.web.console import formatting, notify, security
 from bot.web.console.context import Console
 from bot.web.console.db import upgrade
 from bot.web.console.sync import sync
@@ -34,6 +34,7 @@ def _configure_app(state: BlueprintSetupState, console: Console) -> None:
     app.session_interface = security.SessionInterface(  # type: ignore[attr-defined]
         settings.console_cookie_secure)
     upgrade(console.engine)
+    notify.start_watcher(settings)  # only when an email or webhook notification is configured
 
 
 def create_blueprint(settings: Settings) -> Blueprint:

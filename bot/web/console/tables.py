@@ -208,6 +208,17 @@ handoffs = Table(
     Column("claimed_at", Float, nullable=False),
 )
 
+# Handoff requests advisers were notified of (bot/web/console/notify.py): a row is claimed (inserted)
+# before sending, so each request (a conversation's `handoff_at`) is notified once by one web process.
+handoff_notices = Table(
+    "console_handoff_notices", metadata,
+    Column("sender_id", String(SENDER), primary_key=True),
+    Column("requested_at", Float, primary_key=True),
+    Column("queued_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("outcome", String(255)),
+)
+
 labels = Table(
     "console_labels", metadata,
     Column("event_id", Integer, primary_key=True, autoincrement=False),
