@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
@@ -10,10 +12,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import Button
+from bot.shared.office_hours import learner_status_line
+from bot.shared.settings import get_settings
 
 REQUESTED = "handoff_requested"
 _CANCEL = Button("Cancel my request", "cancel_handoff")
 _KEEP_ASKING = Button("What can you do?", "ask_capabilities")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# The clock the replies read office hours by (tests replace it).
+clock: Callable[[], datetime] = _utc_now
+
+
+def advisers_line() -> str:
+    """Whether advisers have been told now or when they are back (ADVISER_HOURS), in one sentence."""
+    return learner_status_line(clock(), get_settings())
 
 
 def is_waiting(tracker: Tracker) -> bool:
@@ -43,9 +60,8 @@ def _minutes(seconds: float) -> str:
 def status_line(since: Optional[float], now: float) -> str:
     """Where a waiting learner stands: still waiting, since when, and what happens next."""
     asked = f": you asked {_minutes(max(0.0, now - since))}" if since is not None else ""
-    return (f"You're still in the queue for a careers adviser{asked}. "
-            "An adviser will reply in this chat as soon as one is free, and your request is kept until "
-            "then. Meanwhile I can answer questions, or say \"cancel\" if you no longer need an adviser.")
+    return (f"You're still in the queue for a careers adviser{asked}. {advisers_line()} "
+            "Meanwhile I can answer questions, or say \"cancel\" if you no longer need an adviser.")
 
 
 def utter_status(dispatcher: CollectingDispatcher, tracker: Tracker, now: Optional[float] = None) -> list[EventType]:
@@ -67,9 +83,9 @@ class ActionRequestHuman(Action):
         """Set `handoff_requested` and explain the next step, or give the status when already waiting."""
         if is_waiting(tracker):
             return utter_status(dispatcher, tracker)
-        text = ("I've passed your request to our careers advisers. An adviser will pick up this "
-                "conversation here as soon as one is free, and they'll see what we've talked about "
-                "so you won't need to repeat yourself. Meanwhile you can keep asking me questions.")
+        text = (f"I've passed your request to our careers advisers. {advisers_line()} They'll see what "
+                "we've talked about, so you won't need to repeat yourself. Meanwhile you can keep asking "
+                "me questions.")
         dispatcher.utter_message(text=text, buttons=[Button("Plan my route", "request_plan").as_dict(),
                                                      Button("Pay", "ask_salary").as_dict()])
         return [SlotSet(REQUESTED, True)]

@@ -191,6 +191,7 @@ def parse_holidays(text: str, source: str = "holidays") -> frozenset[date]:
 
 
 @lru_cache(maxsize=8)
+@lru_cache(maxsize=8)
 def load(hours: str, holidays_file: str = "") -> Optional[OfficeHours]:
     """Office hours from the two settings' values (the holidays file read once); None = always open."""
     parsed = parse_hours(hours)

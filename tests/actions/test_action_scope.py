@@ -167,3 +167,22 @@ def test_asking_for_status_when_not_waiting_offers_an_adviser(say) -> None:
 
     result = say(ActionHandoffStatus, "is anyone there?", "ask_handoff_status")
     assert "not waiting for an adviser" in result.text and "Talk to an adviser" in result.titles
+
+
+def test_outside_office_hours_the_learner_is_told_when_advisers_are_back(say, monkeypatch) -> None:
+    from datetime import datetime, timezone
+
+    import actions.handoff
+    from bot.shared.settings import get_settings
+
+    monkeypatch.setenv("ADVISER_HOURS", "Mon-Fri 09:00-17:00 Europe/London")
+    get_settings.cache_clear()
+    saturday = datetime(2026, 12, 5, 11, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(actions.handoff, "clock", lambda: saturday)
+    away = say(ActionRequestHuman, "can I talk to a person", "request_human")
+    assert "Advisers are back on Monday at 09:00" in away.text and "your request is kept" in away.text
+    monday = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(actions.handoff, "clock", lambda: monday)
+    told = say(ActionRequestHuman, "can I talk to a person", "request_human")
+    assert "An adviser has been told" in told.text
+    get_settings.cache_clear()
