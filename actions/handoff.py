@@ -3,19 +3,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import Button
+from bot.shared.contact_details import has_contact_details
 from bot.shared.office_hours import learner_status_line
 from bot.shared.settings import get_settings
 
 REQUESTED = "handoff_requested"
+# The intent Rasa's reminder triggers once a learner has waited ADVISER_WAIT_MINUTES.
+WAIT_LIMIT_INTENT = "EXTERNAL_handoff_wait_limit"
 _CANCEL = Button("Cancel my request", "cancel_handoff")
 _KEEP_ASKING = Button("What can you do?", "ask_capabilities")
 
@@ -57,15 +60,37 @@ def _minutes(seconds: float) -> str:
     return f"about {hours} hour{'s' if hours != 1 else ''} ago"
 
 
+def wait_limit_seconds() -> float:
+    """How long a learner waits before being offered to carry on or leave contact details."""
+    return get_settings().adviser_wait_minutes * 60.0
+
+
+def over_limit_line() -> str:
+    """For a learner who has waited past the limit: carry on with the coach, or leave contact details."""
+    return ("Sorry, no adviser has been able to pick this up yet. You can carry on with me while your "
+            "request stays in the queue, or type an email address or phone number and an adviser will "
+            "contact you; advisers see it masked until they need it, and it is erased with this "
+            "conversation if you ask.")
+
+
 def status_line(since: Optional[float], now: float) -> str:
     """Where a waiting learner stands: still waiting, since when, and what happens next."""
-    asked = f": you asked {_minutes(max(0.0, now - since))}" if since is not None else ""
+    waited = max(0.0, now - since) if since is not None else None
+    asked = f": you asked {_minutes(waited)}" if waited is not None else ""
+    if waited is not None and waited >= wait_limit_seconds():
+        return f"You're still in the queue for a careers adviser{asked}. {over_limit_line()}"
     return (f"You're still in the queue for a careers adviser{asked}. {advisers_line()} "
             "Meanwhile I can answer questions, or say \"cancel\" if you no longer need an adviser.")
 
 
 def utter_status(dispatcher: CollectingDispatcher, tracker: Tracker, now: Optional[float] = None) -> list[EventType]:
     """Send the waiting learner their status with the cancel button; no events."""
+    if has_contact_details(tracker.latest_message.get("text")):
+        dispatcher.utter_message(text="Thank you: an adviser will use those details to contact you. They are "
+                                      "shown masked to advisers until needed and erased with this conversation "
+                                      "if you ask. You can keep chatting with me meanwhile.",
+                                 buttons=[_KEEP_ASKING.as_dict()])
+        return []
     dispatcher.utter_message(text=status_line(requested_at(tracker), time.time() if now is None else now),
                              buttons=[_CANCEL.as_dict(), _KEEP_ASKING.as_dict()])
     return []
@@ -88,7 +113,9 @@ class ActionRequestHuman(Action):
                 "me questions.")
         dispatcher.utter_message(text=text, buttons=[Button("Plan my route", "request_plan").as_dict(),
                                                      Button("Pay", "ask_salary").as_dict()])
-        return [SlotSet(REQUESTED, True)]
+        remind_at = clock() + timedelta(seconds=wait_limit_seconds())
+        return [SlotSet(REQUESTED, True),
+                ReminderScheduled(WAIT_LIMIT_INTENT, remind_at, name="handoff_wait_limit", kill_on_user_message=False)]
 
 
 class ActionHandoffStatus(Action):
@@ -128,6 +155,21 @@ class ActionCancelHandoff(Action):
                                       "for one again at any time. What else can I help with?",
                                  buttons=[_KEEP_ASKING.as_dict(), Button("Plan my route", "request_plan").as_dict()])
         return [SlotSet(REQUESTED, False)]
+
+
+class ActionHandoffWaitLimit(Action):
+    """Rasa's reminder at the wait limit: a learner still waiting is offered to carry on or leave contact details."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_handoff_wait_limit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Tell a learner still waiting (nothing when the request was claimed, withdrawn or handed back)."""
+        if is_waiting(tracker) and not tracker.is_paused():
+            dispatcher.utter_message(text=over_limit_line(), buttons=[_KEEP_ASKING.as_dict(), _CANCEL.as_dict()])
+        return []
 
 
 def status_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[list[EventType]]:

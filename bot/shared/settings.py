@@ -125,6 +125,8 @@ class Settings:
     # Office hours and handoff notifications (bot/shared/office_hours.py, bot/web/console/notify.py).
     adviser_hours: str = ""
     adviser_holidays_file: str = ""
+    # Minutes a learner waits for an adviser before being offered to carry on or leave contact details.
+    adviser_wait_minutes: int = 20
     smtp_url: str = field(default="", repr=False)
     handoff_email_to: tuple[str, ...] = ()
     handoff_email_from: str = ""
@@ -168,6 +170,7 @@ class Settings:
             "REST_CHANNEL_TOKEN": "set" if self.rest_channel_token else "not set (REST channel open)",
             "ADVISER_HOURS": self.adviser_hours or "(not set: advisers always in)",
             "ADVISER_HOLIDAYS_FILE": self.adviser_holidays_file or "(none)",
+            "ADVISER_WAIT_MINUTES": str(self.adviser_wait_minutes),
             "SMTP_URL": _describe_smtp(self.smtp_url),
             "HANDOFF_EMAIL_TO": ", ".join(self.handoff_email_to) or "(none)",
             "HANDOFF_EMAIL_FROM": self.handoff_email_from or "(none)",
@@ -324,6 +327,7 @@ def load_settings() -> Settings:
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
         console_secret_key=env.get("CONSOLE_SECRET_KEY", ""),
         max_message_chars=_positive_int("COACH_MAX_MESSAGE_CHARS", 1000),
+        adviser_wait_minutes=_positive_int("ADVISER_WAIT_MINUTES", 20),
         webchat_allowed_origins=_origins(env.get("WEBCHAT_ALLOWED_ORIGINS", "")),
         webchat_server_url=_server_url(env.get("WEBCHAT_SERVER_URL", "")),
         rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),

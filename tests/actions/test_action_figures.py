@@ -68,6 +68,7 @@ SCENARIOS: list[tuple[str, str, str, Any, dict[str, Any]]] = [
     ("action_request_human", "a human please", "request_human", None, {}),
     ("action_handoff_status", "is anyone there?", "ask_handoff_status", None, {"handoff_requested": True}),
     ("action_cancel_handoff", "cancel the adviser", "cancel_handoff", None, {"handoff_requested": True}),
+    ("action_handoff_wait_limit", "", "EXTERNAL_handoff_wait_limit", None, {"handoff_requested": True}),
     ("action_answer_open", "what tools and software do people in this job use day to day?", "nlu_fallback",
      None, {}),
     ("action_answer_open", "will this job still exist in twenty years?", "ask_uncovered", None, {}),
@@ -76,6 +77,7 @@ SCENARIOS: list[tuple[str, str, str, Any, dict[str, Any]]] = [
 # Replies that state no facts, so they carry no source line.
 NO_SOURCE = {"action_tell_source", "action_out_of_scope", "action_clarify", "action_feedback_negative",
              "action_request_human", "action_handoff_status", "action_cancel_handoff", "action_list_careers",
+             "action_handoff_wait_limit",
              "action_ask_plan_stage",
              "action_ask_plan_subject", "action_ask_plan_current_role", "action_ask_plan_goal"}
 # Replies that offer a choice among the careers (or the plan's stages) may show more buttons.

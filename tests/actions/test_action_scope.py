@@ -186,3 +186,34 @@ def test_outside_office_hours_the_learner_is_told_when_advisers_are_back(say, mo
     told = say(ActionRequestHuman, "can I talk to a person", "request_human")
     assert "An adviser has been told" in told.text
     get_settings.cache_clear()
+
+
+def test_asking_for_an_adviser_schedules_the_wait_limit_reminder(say, monkeypatch) -> None:
+    from datetime import datetime, timezone
+
+    import actions.handoff
+
+    monkeypatch.setenv("ADVISER_WAIT_MINUTES", "15")
+    get_settings_cleared = __import__("bot.shared.settings", fromlist=["get_settings"]).get_settings
+    get_settings_cleared.cache_clear()
+    monkeypatch.setattr(actions.handoff, "clock", lambda: datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc))
+    result = say(ActionRequestHuman, "can I talk to a person", "request_human")
+    [reminder] = [e for e in result.events if e["event"] == "reminder"]
+    assert reminder["intent"] == "EXTERNAL_handoff_wait_limit"
+    assert reminder["date_time"].startswith("2026-12-07T10:15:00")
+    get_settings_cleared.cache_clear()
+
+
+def test_past_the_wait_limit_the_learner_may_carry_on_or_leave_contact_details(say) -> None:
+    import time
+
+    from actions.handoff import ActionHandoffStatus, ActionHandoffWaitLimit
+
+    late = say(ActionHandoffStatus, "how long now?", "ask_handoff_status", slots={"handoff_requested": True},
+               events=_asked_at(time.time() - 3600))
+    assert "no adviser has been able to pick this up yet" in late.text and "email address or phone number" in late.text
+    reminded = say(ActionHandoffWaitLimit, "", "EXTERNAL_handoff_wait_limit", slots={"handoff_requested": True})
+    assert reminded.text.startswith("Sorry, no adviser") and reminded.titles == ["What can you do?", "Cancel my request"]
+    assert say(ActionHandoffWaitLimit, "", "EXTERNAL_handoff_wait_limit").messages == []
+    left = say(ActionClarify, "ada.lovelace@example.org", "nlu_fallback", slots={"handoff_requested": True})
+    assert left.text.startswith("Thank you: an adviser will use those details to contact you.")

@@ -14,8 +14,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from knowledge.embedding import default_encoder
 from bot.rasa.nlu.prefetch import PREFETCHER, EmbeddingPrefetcher
+from knowledge.embedding import default_encoder
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

@@ -9,8 +9,8 @@ from collections.abc import Collection, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.shared.contact_details import EMAIL_MASK, PHONE_MASK, mask
 from bot.web.console.formatting import iso
-from bot.web.console.privacy import EMAIL_MASK, PHONE_MASK, mask
 from bot.web.console.tables import messages
 
 FORMATS = ("csv", "jsonl")

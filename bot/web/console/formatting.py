@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, g, session
 
-from bot.web.console.privacy import mask
+from bot.shared.contact_details import mask
 
 
 def when(ts: float | None) -> str:

@@ -29,10 +29,10 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.shared.contact_details import mask
 from bot.shared.settings import Settings
 from bot.web.console.db import get_engine
 from bot.web.console.formatting import ago
-from bot.web.console.privacy import mask
 from bot.web.console.sync import sync
 from bot.web.console.tables import conversations, handoff_notices, handoffs
 

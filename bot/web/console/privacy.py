@@ -16,25 +16,7 @@ from bot.web.console.sync import sync
 from bot.web.console.tables import conversations, events, messages
 
 logger = logging.getLogger(__name__)
-EMAIL_MASK = "[email hidden]"
-PHONE_MASK = "[phone hidden]"
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-# 9 to 15 digits, optionally with +, spaces, dots, dashes or brackets between them (UK and
-# international formats); dates and money amounts rarely have that many digits.
-_PHONE = re.compile(r"(?<![\w£$€])\+?\(?\d(?:[\s().\-]{0,2}\d){8,14}(?!\w)")
 _DURATION = re.compile(r"^(\d{1,5})\s*(d|days?)$")
-
-
-def mask(text: str | None) -> str:
-    """The text with email addresses and phone numbers replaced by placeholders."""
-    if not text:
-        return text or ""
-    return _PHONE.sub(PHONE_MASK, _EMAIL.sub(EMAIL_MASK, text))
-
-
-def has_contact_details(text: str | None) -> bool:
-    """Whether masking would change the text."""
-    return bool(text) and mask(text) != text
 
 
 def parse_age(value: str) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from bot.shared.contact_details import has_contact_details
 from bot.web.console import audit, casework, exports, handoff, live, queries
 from bot.web.console.accounts import list_accounts
 from bot.web.console.context import Console
-from bot.web.console.privacy import erase, has_contact_details
+from bot.web.console.privacy import erase
 from bot.web.console.security import admin_required, current, login_required
 from bot.web.console.transcript import read_turns
 from bot.web.console.views.inbox import download

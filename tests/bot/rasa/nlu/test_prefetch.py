@@ -9,9 +9,9 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from knowledge.embedding import default_encoder
 from bot.rasa.nlu.prefetch import EmbeddingPrefetcher, worth_prefetching
 from bot.rasa.nlu.sentence_embeddings import MiniLMSentenceFeaturizer
+from knowledge.embedding import default_encoder
 
 
 class SlowEncoder:

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 import bot.cli.main
+from bot.shared.contact_details import mask
 from bot.shared.settings import get_settings
 from bot.web.console.accounts import authenticate
 from bot.web.console.db import head_revision
-from bot.web.console.privacy import mask, parse_age, purge_older_than
+from bot.web.console.privacy import parse_age, purge_older_than
 from bot.web.console.tables import audit_log, events
 from bot.web.console.tables import conversations as summaries
 from harness import console_events as ev
