@@ -250,3 +250,15 @@ def test_the_stories_cover_the_route_plan_a_digression_in_it_and_the_handoff(imp
     # the handoff to an adviser, outside the form and inside it
     assert any("action_request_human" in a and form not in a for a in actions)
     assert any("action_request_human" in stretch for stretch in stretches)
+
+
+def test_an_intent_without_examples_still_warns_unless_it_is_an_external_one(importer):
+    """The `EXTERNAL_` exemption can fail: any other intent missing from the NLU data still warns."""
+    from rasa.shared.core.domain import Domain
+    from rasa.validator import Validator
+
+    domain = importer.get_domain().merge(Domain.from_dict({"intents": ["never_typed", "EXTERNAL_ping"]}))
+    validator = Validator(domain, importer.get_nlu_data(), importer.get_stories(), importer.get_config())
+    _passed, found = _warnings_of(lambda: validator.verify_intents(ignore_warnings=False))
+    assert [m for m in found if "is listed in the domain file" in m] == [
+        "The intent 'never_typed' is listed in the domain file, but is not found in the NLU training data."]

@@ -7,6 +7,10 @@ rule names, including those Rasa sends without one: the questions a form asks
 (`utter_default` from action_default_fallback, `utter_restart` from action_restart, ...), a
 known false positive (RasaHQ/rasa#4417). Here those count as used; every other response that
 nothing names still warns, and everything else the check does is Rasa's own code.
+
+Likewise `Validator.verify_intents` warns for every domain intent without NLU examples, including
+the `EXTERNAL_...` intents that reminders and external events trigger (Rasa's naming convention for
+them): those never have examples, since no learner types them, and are left out of that check.
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from rasa.shared.core.events import ActionExecuted
 from rasa.validator import Validator
 
 ORIGINAL_VERIFY_UTTERANCES = Validator.verify_utterances_in_stories
+ORIGINAL_VERIFY_INTENTS = Validator.verify_intents
+EXTERNAL_PREFIX = "EXTERNAL_"  # intents triggered by reminders or external events, never typed
 
 
 def sent_by_rasa(domain: Domain) -> set[str]:
@@ -43,6 +49,17 @@ def verify_utterances_in_stories(self: Validator, ignore_warnings: bool = True) 
         del self._gather_utterance_actions
 
 
+def verify_intents(self: Validator, ignore_warnings: bool = True) -> bool:
+    """Rasa's check, with the `EXTERNAL_` intents (no NLU examples by design) left out."""
+    typed: Any = self._non_default_intents
+    self._non_default_intents = lambda: [i for i in typed() if not i.startswith(EXTERNAL_PREFIX)]  # type: ignore[method-assign]
+    try:
+        return ORIGINAL_VERIFY_INTENTS(self, ignore_warnings)
+    finally:
+        del self._non_default_intents
+
+
 def install() -> None:
-    """Make Rasa's Validator use this check (idempotent)."""
+    """Make Rasa's Validator use these checks (idempotent)."""
     Validator.verify_utterances_in_stories = verify_utterances_in_stories  # type: ignore[method-assign]
+    Validator.verify_intents = verify_intents  # type: ignore[method-assign]
