@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -36,3 +37,16 @@ def _vocabularies(directory: Path) -> dict[str, frozenset[str]]:
 def intent_stems(intent: str, directory: Path = NLU_DIR) -> frozenset[str]:
     """The distinctive stems of an intent's training examples (empty for an unknown intent)."""
     return _vocabularies(directory).get(intent, frozenset())
+
+
+def common_question_stems(excluded: frozenset[str], least_examples: int,
+                          directory: Path = NLU_DIR) -> frozenset[str]:
+    """Stems that `least_examples` or more training examples of the intents not `excluded` use."""
+    return _common(excluded, least_examples, directory)
+
+
+@functools.lru_cache(maxsize=4)
+def _common(excluded: frozenset[str], least_examples: int, directory: Path) -> frozenset[str]:
+    counts = Counter(w for intent, texts in example_texts(directory).items() if intent not in excluded
+                     for text in texts for w in stems(text))
+    return frozenset(w for w, n in counts.items() if n >= least_examples)

@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.base import Ask, Button, Reply, read_ask, send, session_factory
-from actions.intent_words import intent_stems
+from actions.intent_words import common_question_stems, intent_stems
 from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
 from knowledge import queries
 from knowledge.retrieval import Hit, passage_index, retrieve, tokens
@@ -32,9 +32,13 @@ MOST_PASSAGES = 2
 # passages use.
 SPECIFIC, SPECIFIC_DEPTH, RARE_SHARE, COVERED = 0.55, 3, 0.03, 0.3
 # A short question (SHORT_QUESTION words or fewer) whose missed words include one that other careers'
-# passages use, this career's never do, and the intent is not trained on, is not covered here.
+# passages use, this career's never do, and that is not one of the words learners ask with (the
+# intent's training examples use it, or COMMON_EXAMPLES examples of the answering intents do:
+# "difference", "switch"), is not covered here.
 # (Longer messages tell a story, and their stray words say little.)
 SHORT_QUESTION = 16
+NOT_ANSWERING = frozenset({UNCOVERED_INTENT, "nlu_fallback", "out_of_scope"})
+COMMON_EXAMPLES = 3
 # A question the NLU takes for one the sources don't cover is answered from a passage only when it
 # uses this much of the question's distinctive words' weight.
 COVERED_AGAINST_NLU = 0.6
@@ -116,7 +120,7 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
         if answering is not None:
             return retrieved_reply(session, ask, lead_with(answering, hits), names), RETRIEVED
         if ask.career and len(ask.text.split()) <= SHORT_QUESTION and \
-                outside_career(session, missed - intent_stems(intent), ask.career.slug):
+                outside_career(session, missed - learners_words(intent), asked_about(ask)):
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
         return None
@@ -159,10 +163,20 @@ def lead_with(first: Hit, hits: list[Hit]) -> list[Hit]:
     return [first, *(h for h in hits if h != first)]
 
 
-def outside_career(session: Session, missed: set[str], career: str) -> bool:
-    """Whether some missed word is one other careers' passages use and this career's never do."""
+def learners_words(intent: str) -> frozenset[str]:
+    """The stems learners ask this intent with, and those common across the answering intents."""
+    return intent_stems(intent) | common_question_stems(NOT_ANSWERING, COMMON_EXAMPLES)
+
+
+def asked_about(ask: Ask) -> set[str]:
+    """The careers a question is about: the conversation's and any it names ("switch to <career>")."""
+    return {c.slug for c in (ask.career, *ask.careers_named) if c is not None}
+
+
+def outside_career(session: Session, missed: set[str], careers: set[str]) -> bool:
+    """Whether some missed word is one other careers' passages use and these careers' never do."""
     using = passage_index(session).stem_careers
-    return any(w in using and career not in using[w] for w in missed)
+    return any(w in using and not careers & using[w] for w in missed)
 
 
 def unknown_word(session: Session, missed: set[str]) -> bool:

@@ -19,6 +19,7 @@ still some kind kinds type types sort sorts later once within along alongside al
 only long think thinking know tell explain wonder wondering sure stuff come comes coming
 getting gets going goes instead anyone someone something able okay hello hiya thanks please
 become becomes becoming having worth best good better useful helpful possible
+real actual true honest honestly exactly main loves love loving lot lots
 """.split())
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 _CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")

@@ -50,12 +50,13 @@ def new_sender() -> str:
     return f"e2e-{uuid.uuid4().hex}"
 
 
-def test_public_probes_all_pass(stack: Stack) -> None:
-    """The shared probe conversations all pass against the running assistant."""
-    probe = PROBES / "tools" / "probe.py"
-    if not probe.exists():
-        pytest.skip(f"{probe} is not beside this clone (../shared): the public probes cannot run")
-    result = subprocess.run([sys.executable, str(probe), str(PROBES / "probes" / "public.yaml"),
+@pytest.mark.parametrize("probes", ["public", "careers", "open"])
+def test_public_probes_all_pass(stack: Stack, probes: str) -> None:
+    """The shared probe conversations (public, the eight careers, open questions) all pass."""
+    probe, examples = PROBES / "tools" / "probe.py", PROBES / "probes" / f"{probes}.yaml"
+    if not probe.exists() or not examples.exists():
+        pytest.skip(f"{examples} is not beside this clone (../shared): these probes cannot run")
+    result = subprocess.run([sys.executable, str(probe), str(examples),
                              "--url", stack.url], capture_output=True, text=True, timeout=600,
                             check=False)
     assert result.returncode == 0, result.stdout[-4000:]
