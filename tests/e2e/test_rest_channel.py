@@ -50,9 +50,11 @@ def new_sender() -> str:
     return f"e2e-{uuid.uuid4().hex}"
 
 
-@pytest.mark.parametrize("probes", ["public", "careers", "open"])
+# (careers.yaml expects no default career, and this stack answers e-commerce by default as the
+# public probes expect: run it against `make run` instead.)
+@pytest.mark.parametrize("probes", ["public", "open"])
 def test_public_probes_all_pass(stack: Stack, probes: str) -> None:
-    """The shared probe conversations (public, the eight careers, open questions) all pass."""
+    """The shared probe conversations (public, open questions) all pass against the running assistant."""
     probe, examples = PROBES / "tools" / "probe.py", PROBES / "probes" / f"{probes}.yaml"
     if not probe.exists() or not examples.exists():
         pytest.skip(f"{examples} is not beside this clone (../shared): these probes cannot run")
