@@ -1,19 +1,15 @@
 """Signing in to the adviser console: through a Flask test client, or over HTTP to a running web process."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import requests
 
+from harness import console_client
+from harness.console_client import csrf_of
+
+__all__ = ["CONSOLE_PASSWORD", "console_session", "console_sign_in", "csrf_of"]
 CONSOLE_PASSWORD = "correct horse battery"
-
-
-def csrf_of(html: str) -> str:
-    """The CSRF token in a rendered console page."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 def console_sign_in(client: Any, email: str, password: str = CONSOLE_PASSWORD) -> str:
@@ -26,9 +22,4 @@ def console_sign_in(client: Any, email: str, password: str = CONSOLE_PASSWORD) -
 
 def console_session(base: str, email: str) -> tuple[requests.Session, str]:
     """Sign in to the console at `base` over HTTP; the signed-in session and its CSRF token."""
-    session = requests.Session()
-    token = csrf_of(session.get(f"{base}/console/login", timeout=10).text)
-    signed = session.post(f"{base}/console/login", data={"email": email, "password": CONSOLE_PASSWORD,
-                                                          "csrf_token": token}, timeout=10)
-    assert signed.status_code == 200 and "Inbox" in signed.text
-    return session, csrf_of(signed.text)
+    return console_client.console_session(base, email, CONSOLE_PASSWORD)

@@ -5,10 +5,8 @@ import json
 import logging
 import threading
 import time
-import warnings
 from collections.abc import Iterator
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,79 +20,11 @@ from bot.web.console.notify import RECENT_SECONDS, Email, Notifier, Watcher, Web
 from bot.web.console.sync import sync
 from bot.web.console.tables import handoff_notices, handoffs
 from harness import console_events as ev
+from harness.notice_stand_ins import SECRET_PATH, SmtpStandIn, WebhookStandIn
 from tests.bot.web.console.conftest import NOW
 
-with warnings.catch_warnings():  # deprecated, still in Python 3.10's standard library (no aiosmtpd here)
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import asyncore
-    import smtpd
-
 PUBLIC = "https://coach.example.org"
-SECRET_PATH = "/services/T000/B000/hook-secret-xyz"
 REQUESTED_AT = NOW - 3600 + 31  # when `human-web` of the `conversations` fixture asked for an adviser
-
-
-class WebhookStandIn:
-    """An HTTP server on 127.0.0.1 that records JSON bodies; answers 500 to the first `failures` requests."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.requests = 0
-        self.failures = failures
-        self.release = threading.Event()
-        self.release.set()
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                stand_in.release.wait(10)
-                stand_in.requests += 1
-                if stand_in.requests <= stand_in.failures:
-                    self.send_response(500)
-                else:
-                    stand_in.bodies.append(json.loads(body))
-                    self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{SECRET_PATH}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class SmtpStandIn(smtpd.SMTPServer):
-    """An SMTP server on 127.0.0.1 (no STARTTLS, no AUTH) that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.socket_map: dict[int, Any] = {}
-        super().__init__(("127.0.0.1", 0), None, map=self.socket_map, decode_data=False)
-        self.port = self.socket.getsockname()[1]
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-        self.thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            asyncore.loop(timeout=0.05, count=1, map=self.socket_map)
-
-    def process_message(self, peer: Any, mailfrom: str, rcpttos: list[str], data: bytes, **kwargs: Any) -> None:
-        self.received.append((mailfrom, rcpttos, data))
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.thread.join(5)
-        asyncore.close_all(map=self.socket_map)
 
 
 @pytest.fixture
@@ -106,9 +36,7 @@ def webhook() -> Iterator[WebhookStandIn]:
 
 @pytest.fixture
 def smtp() -> Iterator[SmtpStandIn]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        server = SmtpStandIn()
+    server = SmtpStandIn()
     yield server
     server.stop()
 
