@@ -211,9 +211,11 @@ def test_past_the_wait_limit_the_learner_may_carry_on_or_leave_contact_details(s
 
     late = say(ActionHandoffStatus, "how long now?", "ask_handoff_status", slots={"handoff_requested": True},
                events=_asked_at(time.time() - 3600))
-    assert "no adviser has been able to pick this up yet" in late.text and "email address or phone number" in late.text
+    assert "no adviser has been able to pick this up yet" in late.text
+    assert "email address or phone number" in late.text
     reminded = say(ActionHandoffWaitLimit, "", "EXTERNAL_handoff_wait_limit", slots={"handoff_requested": True})
-    assert reminded.text.startswith("Sorry, no adviser") and reminded.titles == ["What can you do?", "Cancel my request"]
+    assert reminded.text.startswith("Sorry, no adviser")
+    assert reminded.titles == ["What can you do?", "Cancel my request"]
     assert say(ActionHandoffWaitLimit, "", "EXTERNAL_handoff_wait_limit").messages == []
     left = say(ActionClarify, "ada.lovelace@example.org", "nlu_fallback", slots={"handoff_requested": True})
     assert left.text.startswith("Thank you: an adviser will use those details to contact you.")

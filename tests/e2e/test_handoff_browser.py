@@ -6,23 +6,12 @@ from typing import Any
 import pytest
 
 from bot.rasa.channels.webchat.sessions import conversation_id
-from tests.support.console import CONSOLE_PASSWORD
+from tests.support.console import signed_in_console
 from tests.support.stack import Stack
 from tests.support.widget import WidgetPage
 
 pytestmark = pytest.mark.e2e
 ADVISER_REPLY = "Hi, I'm Ada, a careers adviser. Tell me a little about what you study?"
-
-
-def signed_in_console(browser: Any, base: str, email: str) -> Any:
-    """A console tab in a browser profile of its own, signed in as `email`."""
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", CONSOLE_PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector("h1:has-text('Inbox')")
-    return page
 
 
 def test_an_adviser_reply_from_the_console_reaches_the_learners_web_chat(

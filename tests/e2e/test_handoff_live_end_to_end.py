@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from bot.rasa.channels.webchat.sessions import conversation_id
 from harness.notice_stand_ins import SmtpStandIn, WebhookStandIn
 from harness.processes import free_ports
-from tests.support.console import CONSOLE_PASSWORD
+from tests.support.console import signed_in_console
 from tests.support.stack import Stack, web_process
 from tests.support.widget import WidgetPage
 
@@ -44,17 +44,6 @@ def notified_console(web: Stack, console_web: tuple[str, str]) -> Iterator[tuple
     finally:
         webhook.close()
         smtp.stop()
-
-
-def signed_in_console(browser: Any, base: str, email: str) -> Any:
-    """A console tab in a browser profile of its own, signed in as `email`."""
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", CONSOLE_PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector("h1:has-text('Inbox')")
-    return page
 
 
 def notices_for(webhook: WebhookStandIn, url: str) -> list[dict[str, Any]]:
