@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import Button
+from actions.queue_place import place_in_queue
 from bot.shared.contact_details import has_contact_details
 from bot.shared.office_hours import learner_status_line
 from bot.shared.settings import get_settings
@@ -73,13 +74,21 @@ def over_limit_line() -> str:
             "conversation if you ask.")
 
 
-def status_line(since: Optional[float], now: float) -> str:
-    """Where a waiting learner stands: still waiting, since when, and what happens next."""
+def _place_words(place: Optional[int]) -> str:
+    if place is None:
+        return ""
+    return " You're next in the queue." if place == 1 else f" You're number {place} in the queue."
+
+
+def status_line(since: Optional[float], now: float, place: Optional[int] = None) -> str:
+    """Where a waiting learner stands: still waiting, since when, their place, and what happens next."""
     waited = max(0.0, now - since) if since is not None else None
     asked = f": you asked {_minutes(waited)}" if waited is not None else ""
+    asked += "." + _place_words(place) if place is not None else ""
+    end = "" if place is not None else "."
     if waited is not None and waited >= wait_limit_seconds():
-        return f"You're still in the queue for a careers adviser{asked}. {over_limit_line()}"
-    return (f"You're still in the queue for a careers adviser{asked}. {advisers_line()} "
+        return f"You're still in the queue for a careers adviser{asked}{end} {over_limit_line()}"
+    return (f"You're still in the queue for a careers adviser{asked}{end} {advisers_line()} "
             "Meanwhile I can answer questions, or say \"cancel\" if you no longer need an adviser.")
 
 
@@ -91,7 +100,9 @@ def utter_status(dispatcher: CollectingDispatcher, tracker: Tracker, now: Option
                                       "if you ask. You can keep chatting with me meanwhile.",
                                  buttons=[_KEEP_ASKING.as_dict()])
         return []
-    dispatcher.utter_message(text=status_line(requested_at(tracker), time.time() if now is None else now),
+    since = requested_at(tracker)
+    place = place_in_queue(tracker.sender_id, since) if since is not None else None
+    dispatcher.utter_message(text=status_line(since, time.time() if now is None else now, place),
                              buttons=[_CANCEL.as_dict(), _KEEP_ASKING.as_dict()])
     return []
 
