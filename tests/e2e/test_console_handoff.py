@@ -28,6 +28,8 @@ def test_adviser_claims_replies_and_hands_back(stack: Stack, console_web):
     sender = f"handoff-{uuid.uuid4().hex[:10]}"
     asked = learner_says(stack, sender, "can I talk to a human careers adviser please?")
     assert "passed your request" in asked[0]["text"]
+    for waiting in ("hello?", "how long will it be?"):  # a status line, not the welcome or the clarification
+        assert learner_says(stack, sender, waiting)[0]["text"].startswith("You're still in the queue")
     conversation = rest_conversation(sender)  # what the console sees: the REST namespace
 
     session, token = console_session(base, email)
