@@ -30,6 +30,9 @@ def test_adviser_claims_replies_and_hands_back(stack: Stack, console_web):
     assert "passed your request" in asked[0]["text"]
     for waiting in ("hello?", "how long will it be?"):  # a status line, not the welcome or the clarification
         assert learner_says(stack, sender, waiting)[0]["text"].startswith("You're still in the queue")
+    offered = learner_says(stack, sender, "never mind")[0]
+    assert "withdraw your request" in offered["text"]
+    assert [b["payload"] for b in offered["buttons"]] == ["/cancel_handoff", "/ask_handoff_status"]
     conversation = rest_conversation(sender)  # what the console sees: the REST namespace
 
     session, token = console_session(base, email)
