@@ -74,22 +74,23 @@ def over_limit_line() -> str:
             "conversation if you ask.")
 
 
-def _place_words(place: Optional[int]) -> str:
+def _place_sentence(place: Optional[int]) -> str:
     if place is None:
         return ""
-    return " You're next in the queue." if place == 1 else f" You're number {place} in the queue."
+    return "You're next in the queue." if place == 1 else f"You're number {place} in the queue."
 
 
 def status_line(since: Optional[float], now: float, place: Optional[int] = None) -> str:
     """Where a waiting learner stands: still waiting, since when, their place, and what happens next."""
     waited = max(0.0, now - since) if since is not None else None
     asked = f": you asked {_minutes(waited)}" if waited is not None else ""
-    asked += "." + _place_words(place) if place is not None else ""
-    end = "" if place is not None else "."
     if waited is not None and waited >= wait_limit_seconds():
-        return f"You're still in the queue for a careers adviser{asked}{end} {over_limit_line()}"
-    return (f"You're still in the queue for a careers adviser{asked}{end} {advisers_line()} "
-            "Meanwhile I can answer questions, or say \"cancel\" if you no longer need an adviser.")
+        rest = [over_limit_line()]
+    else:
+        rest = [advisers_line(),
+                "Meanwhile I can answer questions, or say \"cancel\" if you no longer need an adviser."]
+    sentences = [f"You're still in the queue for a careers adviser{asked}.", _place_sentence(place), *rest]
+    return " ".join(s for s in sentences if s)
 
 
 def utter_status(dispatcher: CollectingDispatcher, tracker: Tracker, now: Optional[float] = None) -> list[EventType]:

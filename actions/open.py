@@ -119,12 +119,11 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
         answering = passage_for(session, hits, missed)
         if answering is not None:
             return retrieved_reply(session, ask, lead_with(answering, hits), names), RETRIEVED
-        if ask.career and len(ask.text.split()) <= SHORT_QUESTION and \
-                outside_career(session, missed - learners_words(intent), asked_about(ask)):
+        if is_short(ask) and outside_career(session, missed - learners_words(intent), asked_about(ask)):
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
         return None
-    if ask.career and len(ask.text.split()) <= SHORT_QUESTION and unknown_word(session, missed):
+    if is_short(ask) and unknown_word(session, missed):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
                   default=0.0)
@@ -150,7 +149,7 @@ def passage_for(session: Session, hits: list[Hit], missed: set[str], covered: fl
     total = sum(known.values())
     best, best_share = None, covered
     for hit in hits[:SPECIFIC_DEPTH]:
-        used = stems(hit.text) & known.keys()
+        used = index.stems_of(hit) & known.keys()
         share = sum(known[w] for w in used) / total if total else 0.0
         if hit.score >= SPECIFIC and share >= best_share and any(index.rare(w, RARE_SHARE) for w in used):
             if best is None or share > best_share:
@@ -161,6 +160,11 @@ def passage_for(session: Session, hits: list[Hit], missed: set[str], covered: fl
 def lead_with(first: Hit, hits: list[Hit]) -> list[Hit]:
     """The hits with `first` moved to the front."""
     return [first, *(h for h in hits if h != first)]
+
+
+def is_short(ask: Ask) -> bool:
+    """Whether the question is about a settled career and short enough for one stray word to matter."""
+    return ask.career is not None and len(ask.text.split()) <= SHORT_QUESTION
 
 
 def learners_words(intent: str) -> frozenset[str]:

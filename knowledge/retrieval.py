@@ -73,13 +73,18 @@ class PassageIndex:
         self.idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in frequency.items()}
         self.typical_idf = float(np.median(list(self.idf.values()))) if self.idf else 1.0
         # Distinctive stems (knowledge/words.py) per passage, and which careers' passages use each.
-        passage_stems = [stems(r.text) for r in rows]
+        passage_stems = [frozenset(stems(r.text)) for r in rows]
+        self.stems_by_key = {row[0]: st for row, st in zip(self.rows, passage_stems, strict=True)}
         self.stem_passages: Counter[str] = Counter(w for st in passage_stems for w in st)
         careers_using: dict[str, set[str]] = {}
         for row, st in zip(self.rows, passage_stems, strict=True):
             for w in st:
                 careers_using.setdefault(w, set()).add(row[1])
         self.stem_careers = {w: frozenset(c) for w, c in careers_using.items()}
+
+    def stems_of(self, hit: Hit) -> frozenset[str]:
+        """A found passage's distinctive stems, as counted when the index was built."""
+        return self.stems_by_key.get(hit.key) or frozenset(stems(hit.text))
 
     def stem_weight(self, stem: str) -> float:
         """How telling a stem is: the log of how many times rarer than all passages it is."""
