@@ -1,9 +1,15 @@
 """The throw-away servers tests start: a Redis restart keeps its keys when asked to."""
-from tests.support.redis_server import temporary_redis
+from __future__ import annotations
+
 import redis
-def test_restart_keeps_keys_with_appendonly():
+
+from tests.support.redis_server import temporary_redis
+
+
+def test_an_append_only_redis_keeps_its_keys_across_a_restart() -> None:
     with temporary_redis(appendonly=True) as server:
         client = redis.Redis.from_url(server.url)
         client.set("k", "v")
-        server.stop(); server.start()
+        server.stop()
+        server.start()
         assert client.get("k") == b"v"
