@@ -1,4 +1,4 @@
-"""The words each intent is trained on (data/nlu/*.yml), as distinctive stems: what that intent answers."""
+"""The words learners frame questions with, read from the intents' training examples (data/nlu/*.yml)."""
 from __future__ import annotations
 
 import functools
@@ -50,3 +50,24 @@ def _common(excluded: frozenset[str], least_examples: int, directory: Path) -> f
     counts = Counter(w for intent, texts in example_texts(directory).items() if intent not in excluded
                      for text in texts for w in stems(text))
     return frozenset(w for w, n in counts.items() if n >= least_examples)
+
+
+def framing_stems(excluded: frozenset[str], least_intents: int, least_examples: int,
+                  directory: Path = NLU_DIR) -> frozenset[str]:
+    """Stems that `least_examples` examples each of `least_intents` intents not `excluded` use.
+
+    How learners frame questions: "difference", "switch" and "options" come in questions of many
+    intents; "home" (working from home) or "bonus" belong to one topic, which a career's knowledge
+    may or may not cover.
+    """
+    return _framing(excluded, least_intents, least_examples, directory)
+
+
+@functools.lru_cache(maxsize=4)
+def _framing(excluded: frozenset[str], least_intents: int, least_examples: int, directory: Path) -> frozenset[str]:
+    users: Counter[str] = Counter()
+    for intent, texts in example_texts(directory).items():
+        if intent not in excluded:
+            counts = Counter(w for text in texts for w in stems(text))
+            users.update(w for w, n in counts.items() if n >= least_examples)
+    return frozenset(w for w, n in users.items() if n >= least_intents)

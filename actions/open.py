@@ -1,6 +1,7 @@
 """Questions no intent answers: the knowledge's best passages with their sources, or an honest "not covered"."""
 from __future__ import annotations
 
+import difflib
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.base import Ask, Button, Reply, read_ask, send, session_factory
-from actions.intent_words import common_question_stems, intent_stems
+from actions.intent_words import common_question_stems, framing_stems, intent_stems
 from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
 from knowledge import queries
 from knowledge.retrieval import Hit, passage_index, retrieve, tokens
@@ -31,14 +32,18 @@ MOST_PASSAGES = 2
 # SPECIFIC or more, uses COVERED of the missed words' weight and one that at most RARE_SHARE of all
 # passages use.
 SPECIFIC, SPECIFIC_DEPTH, RARE_SHARE, COVERED = 0.55, 3, 0.03, 0.3
-# A short question (SHORT_QUESTION words or fewer) whose missed words include one that other careers'
-# passages use, this career's never do, and that is not one of the words learners ask with (the
-# intent's training examples use it, or COMMON_EXAMPLES examples of the answering intents do:
-# "difference", "switch"), is not covered here.
+# A short question (SHORT_QUESTION words or fewer) whose missed words include one that is not a word
+# learners frame questions with (FRAMING_EXAMPLES examples each of FRAMING_INTENTS answering intents
+# use it: "difference", "switch") and that other careers' passages use but this career's never do, or no passage uses at
+# all (and is no typo of a word one does: TYPO_SIMILARITY), is not covered here.
 # (Longer messages tell a story, and their stray words say little.)
 SHORT_QUESTION = 16
 NOT_ANSWERING = frozenset({UNCOVERED_INTENT, "nlu_fallback", "out_of_scope"})
-COMMON_EXAMPLES = 3
+FRAMING_INTENTS, FRAMING_EXAMPLES, COMMON_EXAMPLES = 3, 2, 3
+TYPO_SIMILARITY, TYPO_LETTERS = 0.8, 5  # (shorter words are seldom typos)
+# Passages about one named thing (knowledge/passages.py: "Name: what it is"), named with at least
+# NAME_WORDS distinctive words.
+NAMED_KINDS, NAME_WORDS = frozenset({"qualification", "certification", "entry_route", "skill"}), 2
 # A question the NLU takes for one the sources don't cover is answered from a passage only when it
 # uses this much of the question's distinctive words' weight.
 COVERED_AGAINST_NLU = 0.6
@@ -116,10 +121,10 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     careers = {ask.career.slug} if ask.career else None
     hits = retrieve(session, ask.text, careers)
     if missed:
-        answering = passage_for(session, hits, missed)
+        answering = passage_for(session, hits, missed) or named_in(hits, ask.text)
         if answering is not None:
             return retrieved_reply(session, ask, lead_with(answering, hits), names), RETRIEVED
-        if is_short(ask) and outside_career(session, missed - learners_words(intent), asked_about(ask)):
+        if is_short(ask) and missing_here(session, missed, intent, asked_about(ask)):
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
         return None
@@ -157,6 +162,21 @@ def passage_for(session: Session, hits: list[Hit], missed: set[str], covered: fl
     return best
 
 
+def named_in(hits: list[Hit], text: str) -> Optional[Hit]:
+    """The first passages' best scoring SPECIFIC about a named thing the question names whole.
+
+    "Who designed the <qualification>?": the block on qualifications names it but not who designed
+    it, and the qualification's own passage says so, in other words.
+    """
+    asked = stems(text)
+    for hit in hits[:SPECIFIC_DEPTH]:
+        title, colon, _ = hit.text.partition(":")
+        named = stems(title) if colon and hit.kind in NAMED_KINDS else set()
+        if hit.score >= SPECIFIC and len(named) >= NAME_WORDS and named <= asked:
+            return hit
+    return None
+
+
 def lead_with(first: Hit, hits: list[Hit]) -> list[Hit]:
     """The hits with `first` moved to the front."""
     return [first, *(h for h in hits if h != first)]
@@ -167,9 +187,23 @@ def is_short(ask: Ask) -> bool:
     return ask.career is not None and len(ask.text.split()) <= SHORT_QUESTION
 
 
-def learners_words(intent: str) -> frozenset[str]:
-    """The stems learners ask this intent with, and those common across the answering intents."""
-    return intent_stems(intent) | common_question_stems(NOT_ANSWERING, COMMON_EXAMPLES)
+def missing_here(session: Session, missed: set[str], intent: str, careers: set[str]) -> bool:
+    """Whether a missed word names something these careers' knowledge lacks and others' has.
+
+    For an intent answering passage topics, that is a word (not one learners frame questions
+    with) used by other careers' passages on those topics and never by these careers' passages:
+    "working from home" asked where only another career's working life mentions it. For other
+    intents, a word used by other careers' passages only, and not one the intent is asked with.
+    """
+    topics = {topic for topic, answering in TOPIC_INTENTS.items() if answering == intent}
+    index = passage_index(session)
+    if not topics:
+        return outside_career(session, missed - intent_stems(intent) - common_question_stems(
+            NOT_ANSWERING, COMMON_EXAMPLES), careers)
+    framing = framing_stems(NOT_ANSWERING, FRAMING_INTENTS, FRAMING_EXAMPLES)
+    return any(not careers & index.stem_careers[w]
+               and any(c not in careers and t in topics for c, t in index.stem_topics[w])
+               for w in missed - framing if w in index.stem_careers)
 
 
 def asked_about(ask: Ask) -> set[str]:
@@ -184,9 +218,10 @@ def outside_career(session: Session, missed: set[str], careers: set[str]) -> boo
 
 
 def unknown_word(session: Session, missed: set[str]) -> bool:
-    """Whether a missed word is one no passage of any career uses ("Bristol", "TikTok")."""
+    """Whether a missed word is one no passage of any career uses ("Bristol", "TikTok"), nor a typo of one."""
     using = passage_index(session).stem_careers
-    return any(w not in using for w in missed)
+    return any(w not in using and not (len(w) >= TYPO_LETTERS and difflib.get_close_matches(
+        w, using, n=1, cutoff=TYPO_SIMILARITY)) for w in missed)
 
 
 def is_question(session: Session, text: str) -> bool:

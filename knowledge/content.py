@@ -305,6 +305,12 @@ class _Reader:
         else:
             vocab.spellings = Spellings(tuple(tuple(g) for g in groups))
         self.spellings = vocab.spellings
+        meaning = data.get("same_meaning") or []
+        if not isinstance(meaning, list) or not all(
+                isinstance(g, list) and len(g) > 1 and all(isinstance(w, str) and w.isalpha() for w in g)
+                for g in meaning):
+            self.problem(path, data.line_of("same_meaning"),
+                         "'same_meaning' must be a list of lists of two or more single words")
         return vocab
 
     def read_career(self, folder: Path) -> None:

@@ -77,10 +77,13 @@ class PassageIndex:
         self.stems_by_key = {row[0]: st for row, st in zip(self.rows, passage_stems, strict=True)}
         self.stem_passages: Counter[str] = Counter(w for st in passage_stems for w in st)
         careers_using: dict[str, set[str]] = {}
+        topics_using: dict[str, set[tuple[str, str]]] = {}
         for row, st in zip(self.rows, passage_stems, strict=True):
             for w in st:
                 careers_using.setdefault(w, set()).add(row[1])
+                topics_using.setdefault(w, set()).add((row[1], row[3]))
         self.stem_careers = {w: frozenset(c) for w, c in careers_using.items()}
+        self.stem_topics = {w: frozenset(t) for w, t in topics_using.items()}  # (career, topic) pairs
 
     def stems_of(self, hit: Hit) -> frozenset[str]:
         """A found passage's distinctive stems, as counted when the index was built."""

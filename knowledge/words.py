@@ -1,11 +1,16 @@
 """Distinctive words of a question: coarse stems without filler, career names or role titles."""
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
+import yaml
 from sqlalchemy.orm import Session
 
 from knowledge import queries
+
+VOCABULARY = Path(__file__).parent / "content" / "vocabulary.yml"
 
 # Words of a question that say nothing about which fact is meant: pay words (every figure is
 # pay), the words questions are asked with, and chat filler.
@@ -19,20 +24,32 @@ still some kind kinds type types sort sorts later once within along alongside al
 only long think thinking know tell explain wonder wondering sure stuff come comes coming
 getting gets going goes instead anyone someone something able okay hello hiya thanks please
 become becomes becoming having worth best good better useful helpful possible
-real actual true honest honestly exactly main loves love loving lot lots
+real actual true honest honestly exactly main loves love loving lot lots similar else
 """.split())
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 _CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")
 _ENDING = re.compile(r"(?:ies|ing|ers|er|es|s|y)$")
 
 
-def stems(text: str) -> set[str]:
-    """Stems of a text's distinctive words: common endings off, then five letters at most.
+def _stem(word: str) -> str:
+    return _ENDING.sub("", word)[:5]
 
-    "charities" and "charity" meet, and so do "banks" and "banking".
+
+@functools.lru_cache(maxsize=1)
+def _same_meaning(path: Path = VOCABULARY) -> dict[str, str]:
+    """Each stem of a `same_meaning` group of the vocabulary, mapped to the group's first."""
+    groups = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("same_meaning") or []
+    return {_stem(w.lower()): _stem(group[0].lower()) for group in groups for w in group}
+
+
+def stems(text: str) -> set[str]:
+    """Stems of a text's distinctive words: common endings off, five letters at most, one per meaning.
+
+    "charities" and "charity" meet, and so do "banks" and "banking", and "home" and "remotely".
     """
     words = _WORD.findall(_CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
-    return {_ENDING.sub("", w)[:5] for w in words if w not in _NOT_DISTINCTIVE}
+    same = _same_meaning()
+    return {same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)}
 
 
 @queries.memoized

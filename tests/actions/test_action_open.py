@@ -121,3 +121,41 @@ def test_an_unsure_intent_asked_about_something_no_source_mentions_is_not_covere
                  career="retail-management", confidence=0.5, intent_ranking=ranking)
     assert "don't cover that" in result.text
     assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_home_working_asked_where_only_other_careers_sources_mention_it_is_not_covered(say) -> None:
+    from actions.role import ActionTellConditions
+
+    ranking = [{"name": "ask_conditions", "confidence": 0.97}]
+    result = say(ActionTellConditions, "can merchandisers work from home?", "ask_conditions",
+                 career="merchandising", confidence=0.97, intent_ranking=ranking)
+    assert "don't cover that" in result.text
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_a_question_about_a_named_qualification_leads_with_its_own_passage(say) -> None:
+    from actions.entry import ActionTellApprenticeships
+
+    ranking = [{"name": "ask_apprenticeships", "confidence": 0.95}]
+    result = say(ActionTellApprenticeships, "who designed the retail leader degree apprenticeship?",
+                 "ask_apprenticeships", career="retail-management", confidence=0.95, intent_ranking=ranking)
+    lines = result.text.splitlines()
+    assert lines[1].startswith("- Retail leader degree apprenticeship:")
+    assert result.slot_events[-1] == ("last_topic", "retrieved")
+
+
+def test_words_learners_frame_many_intents_with_are_not_taken_for_topics() -> None:
+    from actions.intent_words import framing_stems
+    from actions.open import FRAMING_EXAMPLES, FRAMING_INTENTS, NOT_ANSWERING
+    from knowledge.words import stems
+
+    framing = framing_stems(NOT_ANSWERING, FRAMING_INTENTS, FRAMING_EXAMPLES)
+    assert stems("difference switch") <= framing
+    assert not stems("home bonus") & framing
+
+
+def test_words_of_one_meaning_share_a_stem_and_others_keep_theirs() -> None:
+    from knowledge.words import stems
+
+    assert stems("work from home") == stems("working remotely") == stems("hybrid")
+    assert stems("homewares") != stems("home")
