@@ -278,7 +278,7 @@ async def rest_check(request: Request, sender: str) -> Optional[HTTPResponse]:
     body = request.json  # already parsed by the channel
     cost = text_cost(body.get("message") if isinstance(body, dict) else None)
     wait = await admit([(limits.client_messages, limited_address(request, limits.trusted_proxies), cost),
-                  (limits.rest_messages, sender, 1.0)])
+                        (limits.rest_messages, sender, 1.0)])
     if not wait:
         return None
     return response.json([{"recipient_id": sender, "text": slow_down(wait)}], status=429,
