@@ -1,4 +1,4 @@
-"""Request size cap and rate limits for the Rasa server's learner channels (in-process state).
+"""Request size cap and rate limits for the Rasa server's learner channels (buckets here or in Redis).
 
 - **Size**: every request body to the Rasa app is capped at RASA_MAX_REQUEST_BYTES (64 KB).
   Sanic reads `REQUEST_MAX_SIZE` when it accepts a connection and refuses a larger body from its
@@ -13,14 +13,19 @@
 - **Client address**: the socket's peer address, unless that peer is one of
   RASA_TRUSTED_PROXIES; only then is X-Forwarded-For read (from the right, skipping trusted hops).
 - **Memory**: a bucket idle long enough to be full again is dropped; at most `MAX_KEYS` buckets
-  per limit are kept (the least recently used go first).
+  per limit are kept in a process (the least recently used go first). In Redis each bucket
+  expires when it would be full again.
 
-The state lives in this process only (one per Sanic app): several Rasa processes each keep their
-own buckets, so the effective limits multiply by the number of processes until a shared store
-(Redis) holds them.
+Where the buckets live: with REDIS_URL set, in Redis (bot/rasa/channels/shared_limits.py), so
+every Rasa server behind the load balancer spends one budget and Redis's clock refills it. When
+Redis does not answer, the request is counted in this process's own buckets instead (fail open:
+a Redis failure never causes a 500 or a refusal) and a warning is logged at most once a minute;
+meanwhile the limits hold per server. Without REDIS_URL the buckets are this process's only (one
+set per Sanic app), as in the embedded profile with its single Rasa server.
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import OrderedDict
@@ -34,7 +39,11 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rasa.channels.shared_limits import SharedBuckets, SharedLimitsUnavailableError
+from bot.shared.redis_url import parse_redis_url
 from bot.shared.settings import RateLimit, Settings, get_settings
+
+logger = logging.getLogger(__name__)
 
 MAX_KEYS = 50_000
 CHARS_PER_TOKEN = 50
@@ -43,6 +52,7 @@ SLOW_DOWN = ("You're sending messages faster than I can answer. Please wait {sec
 TOO_MANY_SESSIONS = ("Too many new conversations have been started from your network. "
                      "Please try again in {seconds}.")
 TOO_LARGE = "The request is too large (at most {limit:,} bytes)."
+FALLBACK_WARNING_SECONDS = 60.0  # how often "Redis does not answer" is logged while it lasts
 
 Network = Union[IPv4Network, IPv6Network]
 
@@ -55,11 +65,14 @@ def now() -> float:
 class RateLimiter:
     """Token buckets by key: `burst` requests at once, then `per_minute` more each minute."""
 
-    def __init__(self, limit: RateLimit, max_keys: int = MAX_KEYS) -> None:
-        """A limit with burst 0 admits everything."""
+    def __init__(self, limit: RateLimit, max_keys: int = MAX_KEYS, name: str = "",
+                 shared: Optional[SharedBuckets] = None) -> None:
+        """A limit with burst 0 admits everything; with `shared`, its buckets are `name`'s in Redis."""
         self.burst = limit.burst
         self.per_second = limit.per_minute / 60.0
         self.max_keys = max_keys
+        self.name = name
+        self.shared = shared
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
 
     @property
@@ -103,13 +116,50 @@ class RateLimiter:
             self._buckets.popitem(last=False)
 
 
-def admit(checks: Sequence[tuple[RateLimiter, Optional[str], float]]) -> float:
+class _FallbackWarning:
+    """Says at most once a minute that Redis does not answer, and how many requests were counted here."""
+
+    def __init__(self) -> None:
+        self.said_at: Optional[float] = None
+        self.unsaid = 0
+
+    def note(self, problem: SharedLimitsUnavailableError) -> None:
+        self.unsaid += 1
+        stamp = time.monotonic()
+        if self.said_at is not None and stamp - self.said_at < FALLBACK_WARNING_SECONDS:
+            return
+        logger.warning("Rate limits are not shared (%s): %d request(s) counted in this Rasa process "
+                       "only, so each server allows the full limits until Redis answers.",
+                       problem, self.unsaid)
+        self.said_at, self.unsaid = stamp, 0
+
+
+_fallback_warning = _FallbackWarning()
+
+
+async def admit(checks: Sequence[tuple[RateLimiter, Optional[str], float]]) -> float:
     """Take the cost from every (limiter, key, cost) if all have it; else take none. Seconds to wait.
 
     A check whose key is None does not apply (a per-address limit for this machine's own clients).
+    Shared limiters are asked of Redis in one atomic step; if Redis does not answer, they are
+    counted in this process's buckets for this request.
     """
+    applying = [(limiter, key, cost) for limiter, key, cost in checks
+                if key is not None and limiter.enabled]
+    stores = {limiter.shared for limiter, _key, _cost in applying}
+    store = stores.pop() if len(stores) == 1 else None  # one Redis for all, as from_settings makes them
+    if store is not None:
+        try:
+            return await store.admit([(limiter.name, key, limiter.burst, limiter.per_second, cost)
+                                      for limiter, key, cost in applying])
+        except SharedLimitsUnavailableError as problem:
+            _fallback_warning.note(problem)
+    return _admit_here(applying)
+
+
+def _admit_here(applying: Sequence[tuple[RateLimiter, str, float]]) -> float:
+    """`admit` on this process's own buckets."""
     at = now()
-    applying = [(limiter, key, cost) for limiter, key, cost in checks if key is not None]
     wait = max((limiter.wait(key, at, cost) for limiter, key, cost in applying), default=0.0)
     if wait > 0:
         return wait
@@ -130,7 +180,7 @@ def text_cost(text: object) -> float:
 
 @dataclass
 class Limits:
-    """Every rate limiter of one Rasa server process."""
+    """Every rate limiter of one Rasa server process (their buckets here or in the shared Redis)."""
 
     webchat_messages: RateLimiter
     webchat_sessions: RateLimiter
@@ -140,9 +190,16 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        """Limiters with the configured numbers."""
-        return cls(RateLimiter(settings.webchat_message_limit), RateLimiter(settings.webchat_session_limit),
-                   RateLimiter(settings.rest_message_limit), RateLimiter(settings.client_message_limit),
+        """Limiters with the configured numbers, their buckets in Redis when REDIS_URL is set."""
+        shared = SharedBuckets(parse_redis_url(settings.redis_url)) if settings.redis_url else None
+
+        def limiter(name: str, limit: RateLimit) -> RateLimiter:
+            return RateLimiter(limit, name=name, shared=shared)
+
+        return cls(limiter("webchat_messages", settings.webchat_message_limit),
+                   limiter("webchat_sessions", settings.webchat_session_limit),
+                   limiter("rest_messages", settings.rest_message_limit),
+                   limiter("client_messages", settings.client_message_limit),
                    tuple(ip_network(p) for p in settings.trusted_proxies))
 
 
@@ -215,13 +272,13 @@ def slow_down(seconds: float) -> str:
     return SLOW_DOWN.format(seconds=seconds_text(seconds))
 
 
-def rest_check(request: Request, sender: str) -> Optional[HTTPResponse]:
+async def rest_check(request: Request, sender: str) -> Optional[HTTPResponse]:
     """None if this REST message may go on; else 429 with the slow-down text as a reply list."""
     limits = for_app(request.app)
     body = request.json  # already parsed by the channel
     cost = text_cost(body.get("message") if isinstance(body, dict) else None)
-    wait = admit([(limits.client_messages, limited_address(request, limits.trusted_proxies), cost),
-                  (limits.rest_messages, sender, 1.0)])
+    wait = await admit([(limits.client_messages, limited_address(request, limits.trusted_proxies), cost),
+                        (limits.rest_messages, sender, 1.0)])
     if not wait:
         return None
     return response.json([{"recipient_id": sender, "text": slow_down(wait)}], status=429,

@@ -80,7 +80,7 @@ class GuardedRestInput(InputChannel):
             sender = valid_sender(body.get("sender"))
             if sender is None:
                 return _bad_request(BAD_SENDER)
-            limited = limits.rest_check(request, sender)  # 429 with a slow-down reply when too fast
+            limited = await limits.rest_check(request, sender)  # 429 with a slow-down reply when too fast
             if limited is not None:
                 return limited
             message = body.get("message")

@@ -83,9 +83,9 @@ def _error(problem: RefusedRequestError) -> HTTPResponse:
                          status=problem.status, headers={"Retry-After": str(problem.retry_after)})
 
 
-def _admit(checks: list[tuple[limits.RateLimiter, Optional[str], float]], text: str) -> None:
+async def _admit(checks: list[tuple[limits.RateLimiter, Optional[str], float]], text: str) -> None:
     """Take a token from each bucket, or refuse with 429 and how long to wait."""
-    wait = limits.admit(checks)
+    wait = await limits.admit(checks)
     if wait:
         raise RefusedRequestError(429, text.format(seconds=limits.seconds_text(wait)),
                                   limits.retry_after(wait))
@@ -229,9 +229,9 @@ class WebchatInput(InputChannel):
         agent = self._agent(request)
         sender_id = conversation_id(self._token(request))
         buckets = limits.for_app(request.app)
-        # Before any database work: a flood is refused at the cost of a dictionary look-up.
-        _admit([(buckets.client_messages, self._client(request), limits.text_cost(raw_text)),
-                (buckets.webchat_messages, sender_id, 1.0)], limits.SLOW_DOWN)
+        # Before any database work: a flood is refused at the cost of a look-up (one Redis call when shared).
+        await _admit([(buckets.client_messages, self._client(request), limits.text_cost(raw_text)),
+                      (buckets.webchat_messages, sender_id, 1.0)], limits.SLOW_DOWN)
         message_id = rasa_message_id(client_id)
         events = await self._events(agent, sender_id)
         stored_before = len(events)
@@ -269,8 +269,8 @@ class WebchatInput(InputChannel):
 
     async def _start(self, request: Request) -> HTTPResponse:
         agent = self._agent(request)
-        _admit([(limits.for_app(request.app).webchat_sessions, self._client(request), 1.0)],
-               limits.TOO_MANY_SESSIONS)
+        await _admit([(limits.for_app(request.app).webchat_sessions, self._client(request), 1.0)],
+                     limits.TOO_MANY_SESSIONS)
         token = new_token()
         sender_id = conversation_id(token)
         tracker = await agent.processor.fetch_tracker_with_initial_session(sender_id)
