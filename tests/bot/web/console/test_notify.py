@@ -70,7 +70,8 @@ def test_the_webhook_gets_link_channel_wait_and_masked_question(engine, conversa
     assert set(body) == {"text", "conversation_url", "channel", "waiting_seconds", "last_question"}
     assert body["conversation_url"] == f"{PUBLIC}/console/conversations/human-web"
     assert body["channel"] == "webchat"
-    assert body["waiting_seconds"] == int(NOW - REQUESTED_AT)
+    # (the request's time goes through the index as a float: a second either way, never more)
+    assert abs(body["waiting_seconds"] - int(NOW - REQUESTED_AT)) <= 1
     assert body["last_question"] == "I want to talk to a person, mail me at [email hidden] or [phone hidden]"
     assert "waiting 59 min" in body["text"] and body["conversation_url"] in body["text"]
     assert "ann@example.com" not in json.dumps(body) and "900123" not in json.dumps(body)
