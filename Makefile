@@ -32,10 +32,11 @@ PYTHON310 := $(shell for c in python3.10 python3 python; do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; \
 	then command -v $$c; break; fi; done)
 
-.PHONY: help install knowledge nlu-assets train run shell test test-unit validate lint bench clean
+.PHONY: help install knowledge nlu-assets train run run-production shell test test-unit validate lint bench clean
 
 help:
 	@echo "make run    set everything up and start the assistant (Ctrl-C stops it)"
+	@echo "make run-production  the same behind HAProxy: PostgreSQL, Redis, RASA_SERVERS Rasa servers (default 2)"
 	@echo "make test   run every test (what CI runs)"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make lint   ruff + mypy;  make validate  rasa data validate;  make bench  benchmarks"
@@ -86,6 +87,14 @@ run: knowledge $(MODEL)
 	@mkdir -p var
 	@echo "==> Starting the Rasa server, action server and web process (about 30 seconds; the addresses follow)..."
 	@$(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
+
+# The production profile on this machine (bot/cli/production/): PostgreSQL and Redis (local servers in
+# var/production/ unless DATABASE_URL / REDIS_URL are set), RASA_SERVERS Rasa servers (default 2) and
+# as many action servers behind HAProxy on :5005, the web process on :8000; whatever exits is restarted.
+# It needs Debian's haproxy, redis-server and postgresql; it prints the addresses once all answer.
+run-production: knowledge $(MODEL)
+	@mkdir -p var
+	@$(BIN)/python -m bot.cli.production
 
 shell: $(MODEL)
 	$(BIN)/python -m bot.cli.terminal_chat --url http://localhost:5005

@@ -2,10 +2,12 @@
 
 A conversation's rows are found by their `sender_id` column in every table of the database (Rasa's
 `events`, every console table, any table added later), and rows keyed only by an erased event's
-`event_id` (the console's sync bookkeeping) go with them. The audit log keeps that an erasure
-happened, under a keyed pseudonym (`erased:<hmac>`) instead of the conversation id. On SQLite the
-full-text index is merged afterwards so the erased words leave its pages too, and freed pages are
-overwritten (secure_delete). Needs only SQLAlchemy: the Rasa server and the web process both use it.
+`event_id` (the console's sync bookkeeping) go with them, and so do the Telegram updates stored
+for the conversation's chat (bot/shared/telegram_updates.py: they hold the messages' text). The
+audit log keeps that an erasure happened, under a keyed pseudonym (`erased:<hmac>`) instead of the
+conversation id. On SQLite the full-text index is merged afterwards so the erased words leave its
+pages too, and freed pages are overwritten (secure_delete). Needs only SQLAlchemy: the Rasa server
+and the web process both use it.
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from sqlalchemy.engine import Connection, Engine
 from bot.shared.events_table import begin_write
 from bot.shared.generated_secrets import api_token
 from bot.shared.settings import get_settings
+from bot.shared.telegram_updates import TABLE as TELEGRAM_UPDATES
+from bot.shared.telegram_updates import erase_chats
 
 SENDER = "sender_id"
 EVENT = "event_id"
@@ -56,6 +60,7 @@ class _Tables:
     audit: Optional[sa.Table] = None
     full_text: bool = False
     sync_state: bool = False
+    telegram_updates: bool = False
 
 
 def _tables(connection: Connection) -> _Tables:
@@ -74,6 +79,7 @@ def _tables(connection: Connection) -> _Tables:
         elif EVENT in columns:
             found.by_event.append(table)
         found.sync_state = found.sync_state or name == SYNC_STATE
+        found.telegram_updates = found.telegram_updates or name == TELEGRAM_UPDATES
     return found
 
 
@@ -112,6 +118,8 @@ def erase_conversations(engine: Engine, sender_ids: Iterable[str], actor: Option
                 for table in tables.by_event:
                     for start in range(0, len(event_ids), CHUNK):
                         connection.execute(sa.delete(table).where(table.c[EVENT].in_(event_ids[start:start + CHUNK])))
+                if tables.telegram_updates:  # keyed by chat id, not by conversation id
+                    erase_chats(connection, chunk)
                 if tables.audit is not None and key is not None:
                     _pseudonymise_audit(connection, tables.audit, chunk, key)
                     if actor is not None:

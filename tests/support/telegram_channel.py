@@ -30,9 +30,10 @@ class FakeRasa:
         return [m.text or "" for m in self.received]
 
 
-def settings_for(api: FakeBotApi, secret: str = WEBHOOK_SECRET) -> Settings:
-    """Telegram on, pointed at the stand-in."""
-    return Settings(telegram_token=TOKEN, telegram_webhook_secret=secret, telegram_api_base_url=api.base_url)
+def settings_for(api: FakeBotApi, secret: str = WEBHOOK_SECRET, database_url: str = "sqlite://") -> Settings:
+    """Telegram on, pointed at the stand-in; updates stored in `database_url` (default: a fresh in-memory SQLite)."""
+    return Settings(telegram_token=TOKEN, telegram_webhook_secret=secret, telegram_api_base_url=api.base_url,
+                    database_url=database_url)
 
 
 def fake_request(body: Any, secret: Optional[str] = WEBHOOK_SECRET, agent: Any = None) -> Any:

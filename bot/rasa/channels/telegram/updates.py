@@ -1,30 +1,9 @@
-"""Update bookkeeping: drop Telegram's retried duplicates; handle each chat's updates in order."""
+"""Each chat's updates handled one at a time inside this server (duplicates and order across servers: inbox.py)."""
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
-REMEMBERED_UPDATES = 10_000
-
-
-class RecentUpdates:
-    """The last N update ids seen, so a redelivered update is processed only once."""
-
-    def __init__(self, capacity: int = REMEMBERED_UPDATES) -> None:
-        """Remember at most `capacity` ids (about 1 MB at the default)."""
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._capacity = capacity
-
-    def first_time(self, update_id: int) -> bool:
-        """True the first time an id is offered; False for a repeat still remembered."""
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        while len(self._seen) > self._capacity:
-            self._seen.popitem(last=False)
-        return True
 
 
 class ChatTurns:

@@ -5,7 +5,7 @@ import asyncio
 from typing import Any
 
 from bot.rasa.channels.telegram.callbacks import MAX_CALLBACK_BYTES, CallbackPayloads, callback_data
-from bot.rasa.channels.telegram.updates import ChatTurns, RecentUpdates
+from bot.rasa.channels.telegram.updates import ChatTurns
 
 LONG = '/ask_next_step{"role":"head-of-ecommerce-and-digital-trading","level":"director"}'
 
@@ -60,14 +60,6 @@ def test_memory_is_bounded() -> None:
     keys = [store.encode(LONG + str(i)) for i in range(5)]
     assert asyncio.run(store.resolve(keys[0], "c", None)) is None
     assert asyncio.run(store.resolve(keys[4], "c", None)) == LONG + "4"
-
-
-def test_repeated_update_ids_are_seen_once_within_a_bounded_memory() -> None:
-    recent = RecentUpdates(capacity=3)
-    assert [recent.first_time(i) for i in (1, 2, 1, 3, 2)] == [True, True, False, True, False]
-    recent.first_time(4)
-    recent.first_time(5)
-    assert recent.first_time(1)  # long forgotten: memory stays bounded
 
 
 def test_each_chat_is_handled_in_order_while_chats_run_concurrently() -> None:
