@@ -102,9 +102,11 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     Buttons and messages that are no question keep their answer. Otherwise the intent's answer
     gives way when it misses what the question asks about: the question's distinctive words are
     not in the reply, and a passage that uses the telling ones answers the question (retrieved),
-    or one of them is something this career's knowledge never mentions (not covered). An intent the
-    NLU is unsure of also gives way to "not covered" when a short question names something no
-    passage mentions or the NLU leans that way, and to a clearly better passage of another topic.
+    or one of them is something this career's knowledge never mentions (not covered). A short
+    question naming something neither any passage nor any way learners ask mentions is not covered
+    either. An intent the NLU is unsure of also gives way to "not covered" when a short question
+    names something no passage mentions, or only other careers' do, or the NLU leans that way, and
+    to a clearly better passage of another topic.
     """
     parsed = tracker.latest_message.get("intent") or {}
     confidence = parsed.get("confidence")
@@ -126,9 +128,13 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
             return retrieved_reply(session, ask, lead_with(answering, hits), names), RETRIEVED
         if is_short(ask) and missing_here(session, missed, intent, asked_about(ask)):
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
+    if is_short(ask) and intent not in NOT_ANSWERING and unknown_word(
+            session, missed - (set() if unsure else asked_with())):
+        return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
         return None
-    if is_short(ask) and unknown_word(session, missed):
+    framing = framing_stems(NOT_ANSWERING, FRAMING_INTENTS, FRAMING_EXAMPLES)
+    if is_short(ask) and outside_career(session, missed - framing, asked_about(ask)):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
                   default=0.0)
@@ -222,6 +228,11 @@ def unknown_word(session: Session, missed: set[str]) -> bool:
     using = passage_index(session).stem_careers
     return any(w not in using and not (len(w) >= TYPO_LETTERS and difflib.get_close_matches(
         w, using, n=1, cutoff=TYPO_SIMILARITY)) for w in missed)
+
+
+def asked_with() -> frozenset[str]:
+    """Stems of words some answering intent's training example uses: how learners ask, not what about."""
+    return common_question_stems(NOT_ANSWERING, 1)
 
 
 def is_question(session: Session, text: str) -> bool:

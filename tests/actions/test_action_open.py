@@ -159,3 +159,26 @@ def test_words_of_one_meaning_share_a_stem_and_others_keep_theirs() -> None:
 
     assert stems("work from home") == stems("working remotely") == stems("hybrid")
     assert stems("homewares") != stems("home")
+
+
+def test_a_sure_intent_asked_about_something_neither_sources_nor_learners_mention_is_not_covered(say) -> None:
+    from actions.role import ActionTellImportance
+
+    ranking = [{"name": "ask_importance", "confidence": 0.95}]
+    result = say(ActionTellImportance, "is it a big deal in Aberystwyth?", "ask_importance",
+                 career="retail-management", confidence=0.95, intent_ranking=ranking)
+    assert "don't cover that" in result.text
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_an_unsure_intent_asked_about_what_only_another_careers_sources_mention_is_not_covered(say, knowledge) -> None:
+    from actions.role import ActionTellImportance
+    from knowledge.retrieval import passage_index
+
+    with knowledge() as session:  # the premise: only another career's passages name the city
+        assert passage_index(session).stem_careers["brist"] == {"data-analysis"}
+    ranking = [{"name": "ask_importance", "confidence": 0.5}, {"name": "ask_salary", "confidence": 0.2}]
+    result = say(ActionTellImportance, "how many store jobs are there in Bristol right now?", "ask_importance",
+                 career="retail-management", confidence=0.5, intent_ranking=ranking)
+    assert "don't cover that" in result.text
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
