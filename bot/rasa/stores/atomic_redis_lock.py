@@ -40,7 +40,7 @@ DEFAULT_KEY_PREFIX = "careercoach"
 # Seconds to wait before each retry of a Redis call that could not connect: about 1.5 s in all,
 # enough for a restart blip, short enough that the channel apologises promptly.
 RETRY_DELAYS_SECONDS = (0.05, 0.1, 0.2, 0.4, 0.8)
-# Each script is a handful of O(queue) commands; a Redis that takes longer is treated as down.
+# Each script is a handful of O(queue) commands; a Redis that takes longer has failed the message.
 SOCKET_TIMEOUT_SECONDS = 2.0
 
 # Shared by the scripts: the head of the queue (dropping tickets whose key has expired), and
@@ -236,19 +236,24 @@ class AtomicRedisLockStore(LockStore):
 
     async def _run(self, script: str, conversation_id: str, args: list[Any],
                    retries: tuple[float, ...] = RETRY_DELAYS_SECONDS) -> int:
-        """Run a script, retrying after each of `retries` while Redis is unreachable; else LockError."""
+        """Run a script, retrying after each of `retries` while Redis refuses connections; else LockError.
+
+        A Redis that accepts but does not answer within the socket timeout is not retried: the
+        message has waited long enough.
+        """
         queue, counter, ticket_prefix = self.keys(conversation_id)
         for delay in (*retries, None):
             state = self._loop_state()
             try:
                 return int(await state.scripts[script](keys=[queue, counter], args=[ticket_prefix, *args]))
-            except (redis.ConnectionError, redis.TimeoutError) as error:
+            except redis.ConnectionError as error:
                 if delay is None:
                     raise LockError(f"Redis lock store at {self.address} unreachable for conversation "
                                     f"'{conversation_id}': {error}") from error
                 logger.info("Redis lock store at %s unreachable (%s); retrying in %.2f s.",
                             self.address, error, delay)
                 await asyncio.sleep(delay)
-            except redis.RedisError as error:
-                raise LockError(f"Redis lock store at {self.address} failed: {error}") from error
+            except redis.RedisError as error:  # a timeout, or an error reply
+                raise LockError(f"Redis lock store at {self.address} failed for conversation "
+                                f"'{conversation_id}': {error!r}") from error
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises

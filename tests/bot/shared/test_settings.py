@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
+from rasa.core.utils import AvailableEndpoints
 
 from bot.rasa.stores.atomic_redis_lock import AtomicRedisLockStore
 from bot.rasa.stores.lock_store import EnvLockStore, redis_lock_store
@@ -77,6 +78,15 @@ def test_lock_store_uses_the_atomic_redis_store_when_redis_url_is_set(monkeypatc
     assert isinstance(store, AtomicRedisLockStore)
     assert store.address == RedisAddress("127.0.0.1", 6390, 3, None, "pw", ssl=True)
     assert store.key_prefix == "careercoach:lock:"
+
+
+def test_endpoints_yml_gives_rasa_the_atomic_store_when_redis_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "token")
+    endpoints = AvailableEndpoints.read_endpoints(str(Path(__file__).resolve().parents[3] / "endpoints.yml"))
+    assert isinstance(LockStore.create(endpoints.lock_store), InMemoryLockStore)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6390/3")
+    get_settings.cache_clear()
+    assert isinstance(LockStore.create(endpoints.lock_store), AtomicRedisLockStore)
 
 
 def test_a_malformed_redis_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,8 @@ Two OS processes stand for two Rasa servers taking one conversation's lock at th
 with Rasa's stock RedisLockStore both hold it at once (rasa #9213), with the atomic store never,
 and each process's messages are served in the order they arrived. A holder killed with SIGKILL
 blocks the conversation for its lifetime and no longer; Redis stopping turns lock() into a
-LockError, and once every lock is released no key is left under the prefix.
+LockError (a hung one too, after the socket timeout), and once every lock is released no key is
+left under the prefix.
 """
 from __future__ import annotations
 
@@ -213,4 +214,27 @@ def test_redis_restarts_give_lock_errors_while_down_and_leave_no_ticket(server: 
         await store.close()
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=30))
+    assert lock_keys(server) == []
+
+
+def test_a_hung_redis_fails_the_message_after_the_socket_timeout(server: RedisServer) -> None:
+    """SIGSTOP: connections are accepted but never answered; lock() gives up instead of hanging."""
+    store = AtomicRedisLockStore(parse_redis_url(server.url), socket_timeout=0.3)
+
+    async def scenario() -> None:
+        async with store.lock("hung", lock_lifetime=1.0):
+            pass  # connected and warmed up
+        server.process.send_signal(signal.SIGSTOP)
+        try:
+            with pytest.raises(LockError, match="failed"):
+                async with store.lock("hung", lock_lifetime=1.0):
+                    pass  # pragma: no cover - Redis does not answer
+        finally:
+            server.process.send_signal(signal.SIGCONT)
+        # Redis may still run the unanswered script: that ticket then expires within its lifetime.
+        async with store.lock("hung", lock_lifetime=1.0, wait_time_in_seconds=0.05):
+            pass
+        await store.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=20))
     assert lock_keys(server) == []
