@@ -2,28 +2,23 @@
 from __future__ import annotations
 
 from typing import Any, Optional
-from urllib.parse import urlsplit
 
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 
-from bot.shared.settings import ConfigurationError, get_settings
+from bot.rasa.stores.atomic_redis_lock import AtomicRedisLockStore
+from bot.shared.redis_url import parse_redis_url
+from bot.shared.settings import get_settings
 
 
-def redis_lock_store(url: str) -> RedisLockStore:
-    """A RedisLockStore for a `redis://[user:password@]host[:port][/db]` (or rediss://) URL."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise ConfigurationError(f"REDIS_URL must look like redis://host:6379/1, got {parts.scheme}://…")
-    db = int(parts.path.lstrip("/") or 1)
-    return RedisLockStore(host=parts.hostname, port=parts.port or 6379, db=db,
-                          username=parts.username or None, password=parts.password or None,
-                          use_ssl=parts.scheme == "rediss", key_prefix="career_coach")
+def redis_lock_store(url: str) -> AtomicRedisLockStore:
+    """The atomic Redis lock store for a REDIS_URL; ConfigurationError when the URL is malformed."""
+    return AtomicRedisLockStore(parse_redis_url(url))
 
 
 class EnvLockStore:
     """Factory Rasa instantiates from endpoints.yml; returns the lock store REDIS_URL asks for."""
 
     def __new__(cls, endpoint_config: Optional[Any] = None) -> LockStore:  # type: ignore[misc]
-        """Build a Redis lock store when REDIS_URL is set, otherwise an in-memory one."""
+        """Build the atomic Redis lock store when REDIS_URL is set, otherwise an in-memory one."""
         url = get_settings().redis_url
         return redis_lock_store(url) if url else InMemoryLockStore()

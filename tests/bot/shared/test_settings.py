@@ -4,9 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
+from rasa.core.utils import AvailableEndpoints
 
+from bot.rasa.stores.atomic_redis_lock import AtomicRedisLockStore
 from bot.rasa.stores.lock_store import EnvLockStore, redis_lock_store
+from bot.shared.redis_url import RedisAddress
 from bot.shared.settings import ConfigurationError, get_settings, load_settings
 
 
@@ -69,17 +72,29 @@ def test_lock_store_is_in_memory_without_redis_url() -> None:
     assert isinstance(EnvLockStore(), InMemoryLockStore)
 
 
-def test_lock_store_uses_redis_when_redis_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDIS_URL", "redis://:pw@127.0.0.1:6390/3")
+def test_lock_store_uses_the_atomic_redis_store_when_redis_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "rediss://:pw@127.0.0.1:6390/3")
     store = EnvLockStore()
-    assert isinstance(store, RedisLockStore)
-    kwargs = store.red.connection_pool.connection_kwargs
-    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("127.0.0.1", 6390, 3, "pw")
+    assert isinstance(store, AtomicRedisLockStore)
+    assert store.address == RedisAddress("127.0.0.1", 6390, 3, None, "pw", ssl=True)
+    assert store.key_prefix == "careercoach:lock:"
 
 
-def test_a_malformed_redis_url_is_refused() -> None:
+def test_endpoints_yml_gives_rasa_the_atomic_store_when_redis_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "token")
+    endpoints = AvailableEndpoints.read_endpoints(str(Path(__file__).resolve().parents[3] / "endpoints.yml"))
+    assert isinstance(LockStore.create(endpoints.lock_store), InMemoryLockStore)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6390/3")
+    get_settings.cache_clear()
+    assert isinstance(LockStore.create(endpoints.lock_store), AtomicRedisLockStore)
+
+
+def test_a_malformed_redis_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigurationError, match="REDIS_URL"):
         redis_lock_store("http://example")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/one")
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        EnvLockStore()
 
 
 def test_webchat_origins_default_to_the_demo_page_and_reject_non_http(monkeypatch: pytest.MonkeyPatch) -> None:
