@@ -3,7 +3,8 @@
 It answers like Telegram (getMe, sendMessage, sendChatAction, answerCallbackQuery,
 editMessageText, editMessageReplyMarkup, setWebhook, deleteWebhook, getUpdates), records every
 call, and can be told to fail the next call to a method with a 429 (retry_after) or by dropping
-the connection.
+the connection, or to hold a chat's sendMessage calls until released (a server can then be
+killed while it waits; a call whose client has gone is recorded with status 0, as not delivered).
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import itertools
 import json
 import random
 import re
+import select
+import socket
 import threading
 import time
 import urllib.parse
@@ -116,6 +119,8 @@ class FakeBotApi:
         self._changed = threading.Condition()
         self._faults: dict[str, list[dict[str, Any]]] = {}
         self._updates: list[dict[str, Any]] = []
+        self._held: set[int] = set()
+        self.holding: list[Call] = []  # sendMessage calls that arrived while their chat was held
         self._server: Optional[ThreadingHTTPServer] = None
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -165,6 +170,17 @@ class FakeBotApi:
         """Make the next call to `method` answer 429 with `retry_after`, or drop the connection."""
         with self._changed:
             self._faults.setdefault(method, []).append({"retry_after": retry_after, "drop": drop})
+
+    def hold(self, chat_id: int) -> None:
+        """Keep the chat's next sendMessage calls waiting (unanswered) until `release`."""
+        with self._changed:
+            self._held.add(chat_id)
+
+    def release(self, chat_id: int) -> None:
+        """Let the chat's held calls go on."""
+        with self._changed:
+            self._held.discard(chat_id)
+            self._changed.notify_all()
 
     def queue_update(self, update: dict[str, Any]) -> None:
         """Hand an update to the next getUpdates (long polling)."""
@@ -219,6 +235,9 @@ class FakeBotApi:
                                        "description": f"Too Many Requests: retry after {seconds}",
                                        "parameters": {"retry_after": seconds}})
             return
+        if method == "sendMessage" and self._wait_while_held(Call(method, params)) and _client_gone(request):
+            self._record(Call(method, params, 0))  # its sender died while it waited: never delivered
+            return
         result = self._result(method, params)
         if result is None:
             self._record(Call(method, params, 404))
@@ -226,6 +245,18 @@ class FakeBotApi:
             return
         self._record(Call(method, params, result=result))
         self._reply(request, 200, {"ok": True, "result": result})
+
+    def _wait_while_held(self, call: Call, timeout: float = 120.0) -> bool:
+        """Wait while the call's chat is held; True if it was held."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            if call.chat_id not in self._held:
+                return False
+            self.holding.append(call)
+            self._changed.notify_all()
+            while call.chat_id in self._held and time.monotonic() < deadline:
+                self._changed.wait(0.2)
+        return True
 
     def _record(self, call: Call) -> None:
         with self._changed:
@@ -265,6 +296,16 @@ class FakeBotApi:
         request.send_header("Content-Length", str(len(raw)))
         request.end_headers()
         request.wfile.write(raw)
+
+
+def _client_gone(request: BaseHTTPRequestHandler) -> bool:
+    """True when the client closed its connection (or its process died) while its call waited."""
+    connection: socket.socket = request.connection
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def _decode(content_type: str, raw: bytes) -> dict[str, Any]:
