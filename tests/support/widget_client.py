@@ -30,6 +30,7 @@ class ClientStats:
     """What all clients saw, shared between threads."""
 
     sent: int = 0
+    skipped: int = 0  # messages a client that failed never sent
     retries: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     apologies: int = 0
@@ -128,7 +129,9 @@ class WidgetClient:
         except RuntimeError as exc:
             self.stats.failed.append(f"{self.sender_id}: {exc}")
             return sent
-        assert reply.status_code == 200, reply.text
+        if reply.status_code != 200:  # 404 would make the widget start a new conversation: a failure here
+            self.stats.failed.append(f"{self.sender_id}: HTTP {reply.status_code} {reply.text[:200]}")
+            return sent
         data = reply.json()
         sent.apology = any(n.get("text") == self.apology for n in data.get("notices", []))
         self._read(data, sent)

@@ -9,7 +9,8 @@ Two kinds:
 - installed by `apply()` into Rasa's own classes: `speedups` (action-reply validation, event
   class lookup, kept-alive action-server sessions), `rule_matching` (RulePolicy tests only the
   rules that can match), `events_table` (AUTOINCREMENT on the `events` table), `validator`
-  (training and `rasa data validate` count the responses Rasa sends itself as used);
+  (training and `rasa data validate` count the responses Rasa sends itself as used),
+  `tracker_store_errors` (a database error is raised, not hidden behind an in-memory store);
 - used by this project's components, which call `require_applied()` so that a server started
   without `apply()` stops with the same message: `sql_tracker_store` (the tracker store's
   reads, saves and error handling), `sanic_cors` (the web chat's CORS rule), `server_root`
@@ -58,12 +59,13 @@ def apply() -> None:
         raise PatchError("Refusing to start: " + "; ".join(problems) + ". Install the pinned versions "
                          "(`make install`, constraints.txt) or port bot/rasa/patches to the new version "
                          "and update SUPPORTED.")
-    from bot.rasa.patches import events_table, rule_matching, speedups, validator
+    from bot.rasa.patches import events_table, rule_matching, speedups, tracker_store_errors, validator
 
     speedups.install()
     rule_matching.install()
     events_table.install()
     validator.install()
+    tracker_store_errors.install()
     _applied = True
 
 
