@@ -23,18 +23,18 @@ from typing import Any
 import redis.asyncio
 from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 
-from bot.rasa.stores.atomic_redis_lock import AtomicRedisLockStore
+from bot.rasa.stores.atomic_redis_lock import LIVENESS_SECONDS, AtomicRedisLockStore
 from bot.shared.redis_url import parse_redis_url
 
 HOLDERS_KEY = "holders:"
 
 
-def make_store(kind: str, url: str) -> LockStore:
+def make_store(kind: str, url: str, liveness: float = LIVENESS_SECONDS) -> LockStore:
     """Rasa's stock RedisLockStore (`stock`) or the project's AtomicRedisLockStore (`atomic`)."""
     address = parse_redis_url(url)
     if kind == "stock":
         return RedisLockStore(host=address.host, port=address.port, db=address.db, key_prefix="careercoach")
-    return AtomicRedisLockStore(address)
+    return AtomicRedisLockStore(address, liveness=liveness)
 
 
 async def race(store: LockStore, url: str, conversation: str, conversations: int, count: int, hold: float,
@@ -87,8 +87,9 @@ def main() -> None:
     parser.add_argument("--lifetime", type=float, default=10.0)
     parser.add_argument("--wait", type=float, default=0.01)
     parser.add_argument("--give-up", type=float, default=30.0)
+    parser.add_argument("--liveness", type=float, default=LIVENESS_SECONDS)
     args = parser.parse_args()
-    store = make_store(args.store, args.url)
+    store = make_store(args.store, args.url, args.liveness)
     if args.mode == "hold":
         asyncio.run(hold_forever(store, args.conversation, args.lifetime))
         return

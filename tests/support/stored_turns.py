@@ -46,22 +46,24 @@ def turn_problems(turns: Sequence[Turn], sent: Sequence[str], apologised: Iterab
     """What is wrong with one conversation whose learner sent messages `sent` (keys, in order).
 
     Each sent message is stored once, in the order sent, and a bot message follows it before the
-    next learner message. One the client got the channel's apology for (`apologised`) may be
-    missing: it was never handled (the learner saw the apology instead).
+    next learner message. One the client got the channel's apology for (`apologised`, shown as a
+    notice and not stored) may be missing (never handled) or stored without an answer (handling
+    failed after the message was stored, e.g. an action that did not answer).
     """
+    excused = set(apologised)
     problems = []
     keys = [t.key for t in turns if t.who == "user"]
     for key in set(keys):
         if keys.count(key) > 1:
             problems.append(f"{key}: stored {keys.count(key)} times")
-    missing = [key for key in sent if key not in keys and key not in set(apologised)]
+    missing = [key for key in sent if key not in keys and key not in excused]
     problems += [f"{key}: not stored" for key in missing]
     unknown = [key for key in keys if key not in sent]
     problems += [f"{key}: stored but never sent" for key in unknown]
     if [k for k in keys if k in sent] != [k for k in sent if k in keys]:
         problems.append(f"order: stored {keys}, sent {list(sent)}")
     for index, turn in enumerate(turns):
-        if turn.who == "user":
+        if turn.who == "user" and turn.key not in excused:
             if index + 1 == len(turns) or turns[index + 1].who != "bot":
                 problems.append(f"{turn.key}: no bot answer before the next learner message")
     return problems

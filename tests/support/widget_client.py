@@ -34,6 +34,7 @@ class ClientStats:
     retries: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     apologies: int = 0
+    apologised_at: list[float] = field(default_factory=list)  # time.monotonic() of each apology
     unanswered: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -144,6 +145,8 @@ class WidgetClient:
                 self._read(polled.json(), sent)
         if sent.apology:
             self.stats.add("apologies")
+            with self.stats.lock:
+                self.stats.apologised_at.append(time.monotonic())
         elif not sent.answered:
             self.stats.unanswered.append(f"{self.sender_id}: {text!r}")
         return sent

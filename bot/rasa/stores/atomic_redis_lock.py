@@ -8,10 +8,12 @@ script, so Redis itself orders the tickets. Per conversation:
 - `<prefix>:lock:<conversation>:queue`    sorted set of tickets (member token, score number);
 - `<prefix>:lock:<conversation>:ticket:<token>`  one key per ticket, expiring after the lifetime.
 
-The conversation is served by the lowest-numbered queued ticket whose key still exists. A waiter
-refreshes its key each time it looks and the holder's key restarts its lifetime when served, so
-only a holder that stopped (crashed, or over its lifetime) or a waiter that stopped looking loses
-its place. Releasing deletes the ticket, and the last one out deletes the counter and queue.
+The conversation is served by the lowest-numbered queued ticket whose key still exists. A ticket
+key lives LIVENESS_SECONDS (or the lock lifetime, if shorter) unless refreshed: a waiter refreshes
+it each time it looks, the holder every third of that while it holds the lock (for at most the
+lock lifetime), so only a holder that stopped (crashed, or over its lifetime) or a waiter that
+stopped looking loses its place, and a crashed server's ticket is gone within seconds.
+Releasing deletes the ticket, and the last one out deletes the counter and queue.
 Only `lock()` is supported (all Rasa 3.6 calls); the base class's TicketLock methods would race.
 docs/lock_store.md explains expiry and Redis restarts.
 """
@@ -42,6 +44,9 @@ DEFAULT_KEY_PREFIX = "careercoach"
 RETRY_DELAYS_SECONDS = (0.05, 0.1, 0.2, 0.4, 0.8)
 # Each script is a handful of O(queue) commands; a Redis that takes longer has failed the message.
 SOCKET_TIMEOUT_SECONDS = 2.0
+# A ticket not refreshed for this long is dropped: how long a crashed server (or a release lost
+# while Redis restarted) blocks its conversation. Live holders and waiters refresh every third of it.
+LIVENESS_SECONDS = 10.0
 
 # Shared by the scripts: the head of the queue (dropping tickets whose key has expired), and
 # extending a key's expiry to at least `ms` (never shortening what another caller set).
@@ -88,6 +93,16 @@ if head(KEYS[1], ARGV[1]) == ARGV[2] then return 0 end
 return redis.call('ZRANK', KEYS[1], ARGV[2]) or -1
 """
 
+# Same keys and arguments. The holder's heartbeat: refreshes a live ticket; 1 if it was live, else 0.
+_KEEP = _HELPERS + """
+local mine = ARGV[1] .. ARGV[2]
+if redis.call('EXISTS', mine) == 0 then return 0 end
+redis.call('PEXPIRE', mine, ARGV[3])
+extend(KEYS[1], ARGV[3])
+extend(KEYS[2], ARGV[3])
+return 1
+"""
+
 # KEYS: queue, counter. ARGV: ticket key prefix, token. Returns 1 if the ticket was still live.
 _RELEASE = """
 local live = redis.call('DEL', ARGV[1] .. ARGV[2])
@@ -122,13 +137,14 @@ class AtomicRedisLockStore(LockStore):
     """Rasa lock store on Redis whose tickets are issued, served and released by Lua scripts."""
 
     def __init__(self, address: RedisAddress, key_prefix: str = DEFAULT_KEY_PREFIX,
-                 socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> None:
+                 socket_timeout: float = SOCKET_TIMEOUT_SECONDS, liveness: float = LIVENESS_SECONDS) -> None:
         """Locks in the Redis at `address` under `<key_prefix>:lock:`; connects on first use."""
         if not key_prefix.isalnum():
             raise ValueError(f"The lock store's key prefix must be alphanumeric, got {key_prefix!r}")
         self.address = address
         self.key_prefix = f"{key_prefix}:lock:"
         self.socket_timeout = socket_timeout
+        self.liveness = liveness
         self._state: _LoopState | None = None
         super().__init__()
 
@@ -141,18 +157,23 @@ class AtomicRedisLockStore(LockStore):
         ends (also when a cancellation interrupts a wait).
         """
         token = uuid.uuid4().hex
-        lifetime_ms = max(1, round(lock_lifetime * 1000))
+        ttl_ms = max(1, round(min(lock_lifetime, self.liveness) * 1000))  # how long an unrefreshed ticket lives
         # Until the ticket is surely issued Redis may well be down: then try to release once only.
         release_retries: tuple[float, ...] = ()
         held = False
+        heartbeat: asyncio.Task[None] | None = None
         try:
-            number = await self._issue(conversation_id, token, lifetime_ms)
+            number = await self._issue(conversation_id, token, ttl_ms)
             release_retries = RETRY_DELAYS_SECONDS
-            number = await self._wait_for_turn(conversation_id, token, number, lifetime_ms,
+            number = await self._wait_for_turn(conversation_id, token, number, ttl_ms,
                                                wait_time_in_seconds)
             held = True
+            heartbeat = asyncio.get_running_loop().create_task(
+                self._keep_alive(conversation_id, token, ttl_ms, lock_lifetime))
             yield TicketLock(conversation_id, deque([Ticket(number, time.time() + lock_lifetime)]))
         finally:
+            if heartbeat is not None:
+                heartbeat.cancel()
             # Shielded: a cancellation arriving now must not leave the ticket blocking the queue.
             await asyncio.shield(self._release(conversation_id, token, release_retries, held))
 
@@ -174,7 +195,8 @@ class AtomicRedisLockStore(LockStore):
             client = redis.asyncio.Redis(**self.address.client_kwargs(), socket_timeout=self.socket_timeout,
                                          socket_connect_timeout=self.socket_timeout)
             scripts = {name: client.register_script(source)
-                       for name, source in (("issue", _ISSUE), ("turn", _TURN), ("release", _RELEASE))}
+                       for name, source in (("issue", _ISSUE), ("turn", _TURN), ("keep", _KEEP),
+                                                 ("release", _RELEASE))}
             self._state = _LoopState(loop, client, scripts)
         return self._state
 
@@ -220,6 +242,20 @@ class AtomicRedisLockStore(LockStore):
                 number = await self._issue(conversation_id, token, lifetime_ms)
                 continue
             await asyncio.sleep(pause)
+
+    async def _keep_alive(self, conversation_id: str, token: str, ttl_ms: int, lifetime: float) -> None:
+        """Refresh the held ticket every third of its time to live, until the lock lifetime is over."""
+        deadline = time.monotonic() + lifetime
+        while True:
+            await asyncio.sleep(min(ttl_ms / 3000, max(0.0, deadline - time.monotonic())))
+            if time.monotonic() >= deadline:
+                return  # held for the whole lifetime: let it expire, as Rasa's lock would
+            try:
+                if not await self._run("keep", conversation_id, [token, ttl_ms], ()):
+                    logger.warning("The lock of conversation '%s' expired while held.", conversation_id)
+                    return
+            except LockError as problem:  # Redis away for a moment: the next beat tries again
+                logger.info("Could not refresh the lock of conversation '%s' (%s).", conversation_id, problem)
 
     async def _release(self, conversation_id: str, token: str, retries: tuple[float, ...],
                        held: bool) -> None:

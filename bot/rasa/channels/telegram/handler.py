@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Optional
 
 from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from telegram import CallbackQuery, Chat, Message, MessageEntity, Update
 from telegram.error import TelegramError
 
@@ -46,6 +47,25 @@ MAX_CONCURRENT_TURNS = 3
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 AgentGetter = Callable[[], Any]
+
+
+def update_message_id(update_id: int) -> str:
+    """The Rasa `message_id` under which an update's message is stored (a recovered update finds it)."""
+    return f"telegram:{update_id}"
+
+
+def stored_replies(events: Iterable[Event], message_id: str) -> Optional[list[dict[str, Any]]]:
+    """The bot replies stored after the learner message `message_id`; None if it is not stored."""
+    replies: Optional[list[dict[str, Any]]] = None
+    for event in events:
+        if isinstance(event, UserUttered):
+            if replies is not None:
+                break
+            if event.message_id == message_id:
+                replies = []
+        elif isinstance(event, BotUttered) and replies is not None:
+            replies.append({"text": event.text, **{k: v for k, v in (event.data or {}).items() if v}})
+    return replies
 
 
 class TelegramHandler:
@@ -151,11 +171,36 @@ class TelegramHandler:
                                    reply_to)
         if prepared.text is None:
             return
+        update_id = (metadata or {}).get("update_id")
+        on_new_message = self._on_new_message if update_id is None else self._once(update_id)
         async with self.sender.typing(chat_id), self._working:
-            replies = await answer(self._on_new_message, prepared.text, telegram_conversation(chat_id),
+            replies = await answer(on_new_message, prepared.text, telegram_conversation(chat_id),
                                    CHANNEL_NAME, {CHANNEL_NAME: metadata or {}})
         # An empty list means an adviser holds the conversation: they will answer here.
         await self.deliver(chat_id, replies, None if prepared.notices else reply_to)
+
+    def _once(self, update_id: int) -> OnNewMessage:
+        """Rasa's handler for an update's message, which sends the stored replies if its turn is stored.
+
+        A server killed after saving the turn but before sending the replies leaves the update
+        unfinished; the server that recovers it must not run the turn a second time.
+        """
+        message_id = update_message_id(update_id)
+
+        async def handle(message: UserMessage) -> None:
+            message.message_id = message_id
+            agent = self._agent()
+            store = getattr(agent, "tracker_store", None)
+            tracker = await store.retrieve(message.sender_id) if store is not None else None
+            replies = stored_replies(tracker.events, message_id) if tracker is not None else None
+            if replies is None:
+                await self._on_new_message(message)
+                return
+            logger.warning("Telegram update %s was already answered and stored; sending its stored replies.",
+                           update_id)
+            for reply in replies:
+                await message.output_channel.send_response(message.sender_id, reply)
+        return handle
 
     async def deliver(self, chat_id: str, replies: Iterable[dict[str, Any]], reply_to: Optional[int] = None) -> None:
         """Render and send the assistant's replies in order."""

@@ -192,6 +192,52 @@ def test_a_killed_holder_blocks_the_conversation_for_its_lifetime_only(server: R
     assert lock_keys(server) == []
 
 
+def test_a_killed_holders_ticket_goes_within_its_liveness_long_before_the_lifetime(server: RedisServer) -> None:
+    lifetime, liveness = 60.0, 1.0  # Rasa's 60 s lifetime; the dead server's ticket is not refreshed
+    holder = worker("hold", "--store", "atomic", "--url", server.url, "--conversation", "dead",
+                    "--lifetime", str(lifetime), "--liveness", str(liveness))
+    try:
+        assert holder.stdout is not None
+        line = holder.stdout.readline().split()
+        assert line[0] == "held", line
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    store = AtomicRedisLockStore(parse_redis_url(server.url), liveness=liveness)
+
+    async def next_message() -> None:
+        async with store.lock("dead", lock_lifetime=lifetime, wait_time_in_seconds=0.05):
+            pass
+        await store.close()
+
+    asyncio.run(asyncio.wait_for(next_message(), timeout=lifetime / 2))  # not blocked for the lifetime
+    assert lock_keys(server) == []
+
+
+def test_a_live_holder_keeps_the_lock_past_its_liveness(server: RedisServer) -> None:
+    store = AtomicRedisLockStore(parse_redis_url(server.url), liveness=0.3)
+    order: list[str] = []
+
+    async def holder() -> None:
+        async with store.lock("long", lock_lifetime=10.0, wait_time_in_seconds=0.05):
+            order.append("held")
+            await asyncio.sleep(1.5)  # five times the liveness: only the heartbeat keeps the ticket
+            order.append("released")
+
+    async def waiter() -> None:
+        await asyncio.sleep(0.1)
+        async with store.lock("long", lock_lifetime=10.0, wait_time_in_seconds=0.05):
+            order.append("next")
+
+    async def scenario() -> None:
+        await asyncio.gather(holder(), waiter())
+        await store.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=20))
+    assert order == ["held", "released", "next"]
+    assert lock_keys(server) == []
+
+
 def test_redis_restarts_give_lock_errors_while_down_and_leave_no_ticket(server: RedisServer) -> None:
     store = AtomicRedisLockStore(parse_redis_url(server.url))
 
