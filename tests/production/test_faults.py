@@ -291,7 +291,9 @@ def deliver(profile: Profile, update: dict[str, Any], stats: TelegramStats) -> s
             kind = type(exc).__name__
         else:
             if reply.status_code == 200:
-                return str(reply.json().get("status"))
+                status = str(reply.json().get("status"))
+                # A try cut off by a killed server may have stored it: the retry is then a duplicate.
+                return "accepted" if attempt and status == "duplicate" else status
             kind = f"HTTP {reply.status_code}"
         with stats.lock:
             stats.errors[kind] = stats.errors.get(kind, 0) + 1

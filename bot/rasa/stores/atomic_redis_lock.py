@@ -46,7 +46,8 @@ RETRY_DELAYS_SECONDS = (0.05, 0.1, 0.2, 0.4, 0.8)
 SOCKET_TIMEOUT_SECONDS = 2.0
 # A ticket not refreshed for this long is dropped: how long a crashed server (or a release lost
 # while Redis restarted) blocks its conversation. Live holders and waiters refresh every third of it.
-LIVENESS_SECONDS = 10.0
+# Below the channels' reply timeout (8 s), so a message queued behind a dead holder is still answered.
+LIVENESS_SECONDS = 6.0
 
 # Shared by the scripts: the head of the queue (dropping tickets whose key has expired), and
 # extending a key's expiry to at least `ms` (never shortening what another caller set).
