@@ -193,13 +193,17 @@ def watched_server(fault: Fault) -> Optional[str]:
     return next((w for w in words if w.startswith(("rasa-", "actions-"))), None)
 
 
-def print_faults(faults: list[Fault], apologised_at: tuple[float, ...] = ()) -> None:
-    """Each fault's timings, and how many apologies clients got from it until the next fault."""
+def print_faults(faults: list[Fault], stats: Optional[ClientStats] = None) -> None:
+    """Each fault's timings, and what clients saw from it until the next fault."""
     for index, fault in enumerate(faults):
         times = ", ".join(f"{k} after {v:.1f} s" for k, v in fault.timings.items())
         until = faults[index + 1].at if index + 1 < len(faults) else float("inf")
-        apologies = sum(1 for t in apologised_at if fault.at <= t < until)
-        print(f"  {fault.name}: {times}" + (f"; {apologies} apologies until the next fault" if apologised_at else ""))
+        seen = ""
+        if stats is not None:
+            apologies = sum(1 for t in stats.apologised_at if fault.at <= t < until)
+            failed = sum(1 for t in stats.errors_at if fault.at <= t < until)
+            seen = f"; until the next fault {failed} failed tries (sent again), {apologies} apologies"
+        print(f"  {fault.name}: {times}{seen}")
 
 
 # -- web chat -----------------------------------------------------------------------------------------
@@ -253,9 +257,9 @@ def test_web_chat_under_faults_loses_no_message(profile: Profile) -> None:
           f"{stored} stored; {stats.retries} retries; {stats.apologies} apologies; "
           f"errors seen by clients {stats.errors or 'none'}; {len(stats.unanswered)} unanswered, "
           f"{len(stats.failed)} given up")
-    before = sum(1 for t in stats.apologised_at if t < faults[0].at)
-    print(f"  before the first fault: {before} apologies")
-    print_faults(faults, tuple(stats.apologised_at))
+    before = [sum(1 for t in times if t < faults[0].at) for times in (stats.errors_at, stats.apologised_at)]
+    print(f"  before the first fault: {before[0]} failed tries, {before[1]} apologies")
+    print_faults(faults, stats)
     assert all(f.injected.is_set() and "not recovered" not in f.timings for f in faults), [f.timings for f in faults]
     assert stats.failed == [] and stats.unanswered == []
     shown = {p.split()[0] for p in problems}
@@ -375,9 +379,11 @@ def test_telegram_updates_under_faults_are_all_answered_once(profile: Profile, b
     with ThreadPoolExecutor(CHATS - 1) as pool:
         list(pool.map(chat_along, chats[1:]))
     faulting.join(RECOVERY_TIMEOUT_SECONDS * 2)
+    def answered(chat: int) -> Callable[[], bool]:
+        return lambda: len(bot_api.calls_to("sendMessage", chat)) >= len(updates[chat])
+
     for chat in chats:
-        bot_api.wait_for(lambda chat=chat: len(bot_api.calls_to("sendMessage", chat)) >= len(updates[chat]), 120,
-                         f"every update of chat {chat} answered")
+        bot_api.wait_for(answered(chat), 120, f"every update of chat {chat} answered")
     traffic = time.monotonic() - started
 
     url = database_url(profile)

@@ -35,6 +35,7 @@ class ClientStats:
     errors: dict[str, int] = field(default_factory=dict)
     apologies: int = 0
     apologised_at: list[float] = field(default_factory=list)  # time.monotonic() of each apology
+    errors_at: list[float] = field(default_factory=list)  # and of each failed request
     unanswered: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -43,6 +44,7 @@ class ClientStats:
         """Count one failed request by kind (HTTP status or exception name)."""
         with self.lock:
             self.errors[kind] = self.errors.get(kind, 0) + 1
+            self.errors_at.append(time.monotonic())
 
     def add(self, name: str, amount: int = 1) -> None:
         """Add to a counter."""
@@ -59,6 +61,7 @@ class Sent:
     seen: bool = False       # the page showed the message as stored
     answered: bool = False   # a bot message followed it
     apology: bool = False    # the channel's apology came as a notice instead
+    tries: int = 0
 
 
 class WidgetClient:
@@ -103,8 +106,11 @@ class WidgetClient:
             return None
         return reply
 
-    def _with_retries(self, method: str, path: str, body: Optional[dict[str, Any]] = None) -> requests.Response:
+    def _with_retries(self, method: str, path: str, body: Optional[dict[str, Any]] = None,
+                      sent: Optional[Sent] = None) -> requests.Response:
         for attempt in range(MAX_ATTEMPTS):
+            if sent is not None:
+                sent.tries += 1
             if attempt:
                 self.stats.add("retries")
                 time.sleep(BACKOFF_SECONDS[min(attempt - 1, len(BACKOFF_SECONDS) - 1)])
@@ -126,7 +132,7 @@ class WidgetClient:
         self.stats.add("sent")
         try:
             reply = self._with_retries("POST", "/messages", {"id": sent.client_id, "text": text,
-                                                             "after": self.cursor})
+                                                             "after": self.cursor}, sent)
         except RuntimeError as exc:
             self.stats.failed.append(f"{self.sender_id}: {exc}")
             return sent
@@ -148,7 +154,10 @@ class WidgetClient:
             with self.stats.lock:
                 self.stats.apologised_at.append(time.monotonic())
         elif not sent.answered:
-            self.stats.unanswered.append(f"{self.sender_id}: {text!r}")
+            shown = [(m.get("from"), m.get("client_id"), (m.get("text") or "")[:40])
+                     for m in data.get("messages", [])]
+            self.stats.unanswered.append(f"{self.sender_id}: {text!r} (id {sent.client_id}, {sent.tries} tries; "
+                                         f"reply page {shown}, notices {data.get('notices')})")
         return sent
 
     def _read(self, page: dict[str, Any], sent: Sent) -> None:

@@ -33,8 +33,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.rasa.channels import limits
+from bot.rasa.channels.adviser import is_paused
 from bot.rasa.channels.answering import REPLY_TIMEOUT_SECONDS, answer
-from bot.rasa.channels.guard import prepare_text
+from bot.rasa.channels.guard import TROUBLE_REPLY, prepare_text
 from bot.rasa.channels.webchat.cors import SESSION_HEADER, install_cors_rule, origin_allowed
 from bot.rasa.channels.webchat.history import (
     Page,
@@ -44,6 +45,7 @@ from bot.rasa.channels.webchat.history import (
     is_idle,
     messages_after,
     page_after,
+    stored_unanswered,
     user_metadata,
 )
 from bot.rasa.channels.webchat.sessions import (
@@ -252,6 +254,10 @@ class WebchatInput(InputChannel):
         # Replies Rasa did not store (an apology when it failed) are shown once, as notices.
         stored = {m["text"] for m in messages_after(events, stored_before) if m["from"] == "bot"}
         notices += [r["text"] for r in replies if r.get("text") and r["text"] not in stored]
+        if not notices and stored_unanswered(events, message_id) and not await is_paused(sender_id):
+            # A retry of a message whose first try failed after it was stored (that try's apology
+            # went to a request the browser had given up): apologise again rather than stay silent.
+            notices.append(TROUBLE_REPLY)
         stamp = time.time()
         return {**_page_json(page_after(events, after)),
                 "notices": [{"id": f"n-{client_id}-{n}", "from": "bot", "text": text, "buttons": [],

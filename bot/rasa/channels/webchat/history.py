@@ -56,6 +56,23 @@ def has_message(events: Sequence[Event], message_id: str) -> bool:
     return any(isinstance(e, UserUttered) and e.message_id == message_id for e in events)
 
 
+def stored_unanswered(events: Sequence[Event], message_id: str) -> bool:
+    """True if the learner message is stored but no bot message follows it before the next learner message.
+
+    That is a turn whose handling failed after Rasa stored the message (an action server that did
+    not answer, for instance): the learner was shown an apology, which is not stored.
+    """
+    found = False
+    for event in events:
+        if isinstance(event, UserUttered):
+            if found:
+                return True
+            found = event.message_id == message_id
+        elif found and isinstance(event, BotUttered):
+            return False
+    return found
+
+
 def _buttons(data: dict[str, Any]) -> list[dict[str, str]]:
     buttons = data.get("buttons") or []
     return [{"title": b["title"], "payload": b["payload"]} for b in buttons

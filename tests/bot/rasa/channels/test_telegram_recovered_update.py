@@ -40,8 +40,9 @@ def stored(store: InMemoryTrackerStore, *events: Any) -> None:
 
 
 def test_the_stored_replies_of_a_message_are_those_up_to_the_next_learner_message() -> None:
-    events = [UserUttered("a", message_id="telegram:1"), BotUttered("one", {"buttons": [{"title": "T", "payload": "/p"}]}),
-              BotUttered("two"), UserUttered("b", message_id="telegram:2"), BotUttered("three")]
+    buttons = {"buttons": [{"title": "T", "payload": "/p"}]}
+    events = [UserUttered("a", message_id="telegram:1"), BotUttered("one", buttons), BotUttered("two"),
+              UserUttered("b", message_id="telegram:2"), BotUttered("three")]
     assert stored_replies(events, "telegram:1") == [
         {"text": "one", "buttons": [{"title": "T", "payload": "/p"}]}, {"text": "two"}]
     assert stored_replies(events, "telegram:2") == [{"text": "three"}]

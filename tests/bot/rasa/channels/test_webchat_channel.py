@@ -239,6 +239,23 @@ def test_when_rasa_fails_the_learner_gets_an_apology_not_an_error(chat: Chat) ->
     assert [n["text"] for n in reply.json()["notices"]] == [TROUBLE_REPLY]
 
 
+def test_a_retry_of_a_message_stored_without_an_answer_gets_the_apology_again(chat: Chat) -> None:
+    async def store_then_fail(message: Any) -> None:  # as when the action server does not answer
+        tracker = await chat.agent.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, message_id=message.message_id))
+        await chat.agent.tracker_store.save(tracker)
+        raise RuntimeError("the action server did not answer")
+
+    chat.agent.processor.handle_message = store_then_fail  # type: ignore[method-assign]
+    token = chat.start()
+    first = chat.send(token, {"id": "unanswered-1", "text": "hello"})
+    retry = chat.send(token, {"id": "unanswered-1", "text": "hello"})  # the first reply never arrived
+    for reply in (first, retry):
+        assert reply.status_code == 200
+        assert [n["text"] for n in reply.json()["notices"]] == [TROUBLE_REPLY]
+    assert [m["from"] for m in retry.json()["messages"]] == ["user"]
+
+
 @pytest.mark.parametrize("cors", ["*", ""], ids=["rasa --cors *", "no --cors"])
 def test_only_allowed_origins_get_cors_headers_and_others_are_refused(cors: str) -> None:
     with running_chat(FakeAgent(), cors=cors) as chat:
