@@ -22,6 +22,8 @@ async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: 
                  timeout: float = REPLY_TIMEOUT_SECONDS) -> list[dict[str, Any]]:
     """Hand one message to Rasa and collect the replies; apologise rather than stay silent.
 
+    A turn that fails or runs out of time gets the apology after whatever replies it had sent.
+
     While an adviser holds the conversation Rasa predicts nothing, so no reply is expected then:
     the list is empty and the adviser answers (learners are told so when they ask for one).
     """
@@ -34,12 +36,15 @@ async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: 
             await PREFETCHER.prefetch(text)
         await on_new_message(message)
 
+    failed = True
     try:
         await asyncio.wait_for(handle(), timeout=timeout)
+        failed = False
     except asyncio.TimeoutError:
         logger.warning("Reply to %s took longer than %.0fs; apologising.", sender_id, timeout)
     except Exception:  # noqa: BLE001 - the learner must get an answer whatever failed
         logger.exception("Handling a message from %s failed.", sender_id)
-    if not collector.messages and not await is_paused(sender_id):
+    # A turn that failed after sending part of its replies was not stored either: say so after them.
+    if (failed or not collector.messages) and not await is_paused(sender_id):
         collector.messages.append({"recipient_id": sender_id, "text": TROUBLE_REPLY})
     return collector.messages
