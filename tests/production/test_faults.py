@@ -6,7 +6,7 @@ server is killed with SIGKILL, Redis is killed, PostgreSQL is restarted and an a
 stopped (SIGSTOP) and let go again. Telegram: updates posted to the webhook through HAProxy, one
 Rasa server killed between its 200 and its reply, Redis killed. Afterwards the database must hold
 every message once, in order, each answered, and Redis no lock. Counts and recovery times are
-printed, not asserted. Select with `-m production`; about five minutes on two cores.
+printed, not asserted. Select with `-m production`; about 1.5-2.5 minutes on two cores, start-up included.
 """
 from __future__ import annotations
 
@@ -281,8 +281,12 @@ class TelegramStats:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def deliver(profile: Profile, update: dict[str, Any], stats: TelegramStats) -> str:
-    """POST an update as Telegram does: again (the same update) after an error, with a growing pause."""
+def deliver(profile: Profile, update: dict[str, Any], stats: TelegramStats, first: bool = True) -> str:
+    """POST an update as Telegram does: again (the same update) after an error, with a growing pause.
+
+    The webhook's status: `accepted`, or `duplicate` for an update already stored. A first delivery
+    that had to be sent again counts as accepted either way (the cut-off try may have stored it).
+    """
     for attempt in range(10):
         if attempt:
             with stats.lock:
@@ -296,8 +300,7 @@ def deliver(profile: Profile, update: dict[str, Any], stats: TelegramStats) -> s
         else:
             if reply.status_code == 200:
                 status = str(reply.json().get("status"))
-                # A try cut off by a killed server may have stored it: the retry is then a duplicate.
-                return "accepted" if attempt and status == "duplicate" else status
+                return "accepted" if first and attempt and status == "duplicate" else status
             kind = f"HTTP {reply.status_code}"
         with stats.lock:
             stats.errors[kind] = stats.errors.get(kind, 0) + 1
@@ -366,7 +369,7 @@ def test_telegram_updates_under_faults_are_all_answered_once(profile: Profile, b
             with stats.lock:
                 stats.acknowledged.append(update["update_id"])
             if number % 2 == 0:  # Telegram sends some updates again: each must be dropped
-                again = deliver(profile, update, stats)
+                again = deliver(profile, update, stats, first=False)
                 assert again == "duplicate", again
                 with stats.lock:
                     stats.duplicates += 1
