@@ -42,14 +42,25 @@ def _same_meaning(path: Path = VOCABULARY) -> dict[str, str]:
     return {_stem(w.lower()): _stem(group[0].lower()) for group in groups for w in group}
 
 
+def stem_sequence(text: str) -> list[str]:
+    """Stems of a text's distinctive words in order: common endings off, five letters at most, one per meaning."""
+    words = _WORD.findall(_CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
+    same = _same_meaning()
+    return [same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)]
+
+
 def stems(text: str) -> set[str]:
-    """Stems of a text's distinctive words: common endings off, five letters at most, one per meaning.
+    """The set of a text's stems (`stem_sequence`).
 
     "charities" and "charity" meet, and so do "banks" and "banking", and "home" and "remotely".
     """
-    words = _WORD.findall(_CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
-    same = _same_meaning()
-    return {same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)}
+    return set(stem_sequence(text))
+
+
+def says_in_order(text: str, phrase: str) -> bool:
+    """Whether the text has the phrase's distinctive words next to each other, in order."""
+    said, wanted = stem_sequence(text), stem_sequence(phrase)
+    return bool(wanted) and any(said[i:i + len(wanted)] == wanted for i in range(len(said) - len(wanted) + 1))
 
 
 @queries.memoized

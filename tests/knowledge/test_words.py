@@ -21,3 +21,12 @@ def test_question_stems_leave_out_career_names_and_role_titles(loaded_factory: s
         role = queries.list_roles(session, career.slug)[0]
         found = question_stems(session, f"does a {role.title} at a {career.name} firm need a forklift licence?")
     assert found == stems("forklift licence firm")
+
+
+def test_a_phrase_is_said_only_with_its_words_next_to_each_other_in_order() -> None:
+    from knowledge.words import says_in_order
+
+    assert says_in_order("Take the Retailer apprenticeship (Level 2).", "retail apprenticeship")
+    assert not says_in_order("Chartered Institute of Marketing", "Chartered Marketer")
+    assert not says_in_order("apprenticeship in retail", "retail apprenticeship")
+    assert not says_in_order("anything at all", "")
