@@ -28,6 +28,9 @@ real actual true honest honestly exactly main loves love loving lot lots similar
 """.split())
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 _CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")
+# A hyphenated word counts as its parts and as one word: "re-order" meets "reorder", and
+# "entry-level" still meets "entry".
+_HYPHENATED = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _ENDING = re.compile(r"(?:ies|ing|ers|er|es|s|y)$")
 
 
@@ -42,9 +45,14 @@ def _same_meaning(path: Path = VOCABULARY) -> dict[str, str]:
     return {_stem(w.lower()): _stem(group[0].lower()) for group in groups for w in group}
 
 
+def _and_joined(match: re.Match[str]) -> str:
+    return f"{match.group(0)} {match.group(0).replace('-', '')}"
+
+
 def stem_sequence(text: str) -> list[str]:
-    """Stems of a text's distinctive words in order: common endings off, five letters at most, one per meaning."""
-    words = _WORD.findall(_CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
+    """Stems of a text's distinctive words in order: hyphens and endings off, five letters at most, one per meaning."""
+    text = _HYPHENATED.sub(_and_joined, _CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
+    words = _WORD.findall(text)
     same = _same_meaning()
     return [same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)]
 

@@ -30,3 +30,11 @@ def test_a_phrase_is_said_only_with_its_words_next_to_each_other_in_order() -> N
     assert not says_in_order("Chartered Institute of Marketing", "Chartered Marketer")
     assert not says_in_order("apprenticeship in retail", "retail apprenticeship")
     assert not says_in_order("anything at all", "")
+
+
+def test_hyphenated_and_joined_spellings_share_their_stems() -> None:
+    from knowledge.words import stems
+
+    assert stems("reorders of stock") <= stems("re-ordering stock")
+    assert stems("an ecommerce site") <= stems("an e-commerce site")
+    assert stems("entry pay") <= stems("entry-level pay")
