@@ -1,6 +1,7 @@
 """Career Coach speed: reply times, concurrent throughput, storage and memory of real servers."""
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -49,8 +50,10 @@ def embedded_stack(prefix: str = "load") -> Iterator[EmbeddedStack]:
         raise FileNotFoundError(f"{MODEL_PATH} is missing: run `make train` first")
     with tempfile.TemporaryDirectory(prefix=f"bench-{prefix}-") as tmp:
         tracker_db = Path(tmp) / "conversations.db"
-        # Every conversation comes from 127.0.0.1, which per-address limits leave alone.
-        env = {"DATABASE_URL": f"sqlite:///{tracker_db}", "SANIC_HOST": "127.0.0.1", **new_action_token()}
+        # Every conversation comes from 127.0.0.1, which per-address limits leave alone. One BLAS thread
+        # per process unless the caller says otherwise, as the Makefile and the production profile set it.
+        env = {"DATABASE_URL": f"sqlite:///{tracker_db}", "SANIC_HOST": "127.0.0.1", **new_action_token(),
+               **{name: os.environ.get(name, "1") for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}}
         action_port, rasa_port = free_ports(2)
         endpoints = write_endpoints(Path(tmp) / "endpoints.yml", career_endpoints(action_port))
         started = time.monotonic()
