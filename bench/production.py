@@ -11,6 +11,7 @@ rasa-1 under a steady web chat load. The load client runs in this process, on th
 """
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -25,7 +26,7 @@ from bench.throughput import MB, load_rounds, measure_concurrent
 from harness.production import Profile, production_profile
 from harness.rest_client import webhook_url
 
-LEVELS: tuple[tuple[int, int], ...] = ((20, 3), (100, 1))   # (concurrent conversations, rounds)
+LEVELS: tuple[tuple[int, int], ...] = ((20, 3), (100, 3))   # (concurrent conversations, rounds)
 SERVER_COUNTS = (1, 2)
 CLIENT = "bench client"   # this process: the load generator
 
@@ -71,6 +72,7 @@ def _brief(summary: dict[str, Any]) -> dict[str, Any]:
 
 def measure_embedded() -> dict[str, Any]:
     """The embedded default at each level, exactly as the load part measures it."""
+    load = os.getloadavg()[0]
     with embedded_stack("production-embedded") as stack:
         sequential_load(webhook_url(stack.rasa.port), CAREER_CONVERSATION, 1, "bench-prod-warm", APOLOGIES)
         levels = {}
@@ -87,12 +89,13 @@ def measure_embedded() -> dict[str, Any]:
                                    CLIENT: client}}
         rss = {"rasa-1": round(rss_bytes(stack.rasa.process.pid) / MB, 1),
                "actions-1": round(rss_bytes(stack.actions.process.pid) / MB, 1)}
-    return {"servers": 1, "startup_seconds": round(stack.ready_seconds, 1), "levels": levels, "rss_mb": rss}
+    return {"servers": 1, "load_average_before": round(load, 2), "startup_seconds": round(stack.ready_seconds, 1),
+            "levels": levels, "rss_mb": rss}
 
 
 def measure_profile(servers: int, reroute: bool) -> dict[str, Any]:
     """The production profile with `servers` Rasa servers at each level; then kill-to-reroute if asked."""
-    started = time.monotonic()
+    started, load = time.monotonic(), os.getloadavg()[0]
     with production_profile(servers) as profile:
         ready = time.monotonic() - started
         names = process_names(servers)
@@ -105,7 +108,8 @@ def measure_profile(servers: int, reroute: bool) -> dict[str, Any]:
                                      APOLOGIES, conversations, rounds)
             cpu_ms = per_message_ms(before, _cpu(profile, names), summary["total_messages"])
             levels[str(conversations)] = {**_brief(summary), "cpu_ms_per_msg": cpu_ms}
-        result: dict[str, Any] = {"servers": servers, "ready_seconds": round(ready, 1), "levels": levels,
+        result: dict[str, Any] = {"servers": servers, "load_average_before": round(load, 2),
+                                  "ready_seconds": round(ready, 1), "levels": levels,
                                   "rss_mb": _rss_mb(profile, names)}
         if reroute:
             result["reroute"] = measure_reroute(profile)
@@ -181,6 +185,8 @@ def _reroute_rows(reroute: dict[str, Any]) -> list[list[object]]:
             ["the supervisor starts it again after s", reroute.get("restarted_s")],
             ["HAProxy marks it UP again after s", reroute.get("up_s")],
             ["it gets traffic again after s", reroute.get("traffic_again_s")],
+            ["HAProxy re-sent / to another server (requests)",
+             f"{reroute.get('haproxy_retries')} / {reroute.get('haproxy_redispatches')}"],
             ["messages sent", reroute.get("messages")],
             ["messages with an error (any attempt)", reroute.get("with_error")],
             ["messages retried (same id)", reroute.get("retried")],
@@ -200,13 +206,17 @@ def production_tables(results: dict[str, Any]) -> list[str]:
     if "error" in part:
         return [f"Production profile failed: {part['error']}\n"]
     levels = ", ".join(f"{c} conversations x {r} round{'s' * (r > 1)}" for c, r in LEVELS)
+    fewer = " (fewer rounds at the higher level, to keep the part short)" if LEVELS[-1][1] < LEVELS[0][1] else ""
     out = [table(f"Production profile: REST load through HAProxy (embedded: straight to Rasa), 10 messages per "
-                 f"conversation; {levels} (fewer at 100 to keep the part short); median round",
+                 f"conversation; {levels}{fewer}; median round",
                  ["setup", "concurrent", "rounds", "msgs/s", "msgs/s each round", "p50 ms", "p95 ms", "max ms",
                   "errors"], _level_rows(part))]
     headers, rows = _process_rows(part)
-    out.append(table("Production profile: CPU ms per message by process (PostgreSQL with its backends; "
-                     "RSS after the loads, with children)", headers, rows))
+    out.append(table("Production profile: CPU ms per message by process (each process's CPU over all messages "
+                     "sent, so two Rasa servers share them; PostgreSQL with its backends; RSS after the loads, "
+                     "with children; the stack's 1-minute load average before: "
+                     + ", ".join(f"{label} {setup.get('load_average_before')}" for label, setup in _setups(part))
+                     + ")", headers, rows))
     out.append(table(f"Production profile: per-server figures a bigger machine multiplies "
                      f"({max(SERVER_COUNTS)} Rasa servers, {max(c for c, _ in LEVELS)} concurrent)",
                      ["figure", "value"], _sizing_rows(part)))

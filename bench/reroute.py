@@ -11,8 +11,11 @@ every message sent must have a bot answer after it: the ones without are lost.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ import aiohttp
 
 from bench.conversations import CAREER_CONVERSATION
 from bench.stats import milliseconds, percentile
+from bot.cli.production.haproxy import RASA_BACKEND, ServerState
 from bot.rasa.channels.guard import TROUBLE_REPLY
 from harness.production import Profile
 
@@ -187,21 +191,51 @@ class SteadyChat:
         return found
 
 
-def _states(profile: Profile) -> dict[str, Any]:
+def backend_retries(stats_csv: str, backend: str = RASA_BACKEND) -> dict[str, int]:
+    """HAProxy's count of requests it sent again (`wretr`) and to another server (`wredis`) for `backend`."""
+    rows = csv.DictReader(io.StringIO(stats_csv.lstrip("# ")))
+    for row in rows:
+        if row.get("pxname") == backend and row.get("svname") == "BACKEND":
+            return {"retries": int(row.get("wretr") or 0), "redispatches": int(row.get("wredis") or 0)}
+    return {"retries": 0, "redispatches": 0}
+
+
+def _retries(profile: Profile) -> dict[str, int]:
+    with urllib.request.urlopen(f"{profile.layout.stats_url};csv", timeout=2) as reply:  # noqa: S310 - local URL
+        return backend_retries(reply.read().decode("utf-8"))
+
+
+def _victim(profile: Profile) -> Optional[ServerState]:
     try:
-        return profile.states()
+        return profile.states().get(VICTIM)
     except (OSError, ValueError, KeyError):
-        return {}
+        return None
 
 
-def _status(profile: Profile) -> str:
-    state = _states(profile).get(VICTIM)
-    return state.status if state else ""
+def watch_recovery(profile: Profile, old_pid: int, killed: float) -> dict[str, float]:
+    """Poll HAProxy and the pid file from the kill on; seconds until each step was first seen.
 
-
-def _sessions(profile: Profile) -> int:
-    state = _states(profile).get(VICTIM)
-    return state.sessions if state else 0
+    Steps: `down_s` (HAProxy marks the server DOWN), `restarted_s` (the supervisor wrote a new pid),
+    `up_s` (UP again after being DOWN) and `traffic_again_s` (HAProxy sent it a request after that).
+    """
+    seen: dict[str, float] = {}
+    served_when_up = 0
+    while "traffic_again_s" not in seen:
+        now = time.monotonic() - killed
+        if now > BACK_TIMEOUT or ("down_s" not in seen and now > DOWN_TIMEOUT):
+            raise TimeoutError(f"{VICTIM} not back within {BACK_TIMEOUT:.0f} s; seen so far: {seen}")
+        state = _victim(profile)
+        if "restarted_s" not in seen and profile.pid(VICTIM) not in (None, old_pid):
+            seen["restarted_s"] = now
+        if state is not None:
+            if "down_s" not in seen and state.status.startswith("DOWN"):
+                seen["down_s"] = now
+            elif "down_s" in seen and "up_s" not in seen and state.up:
+                seen["up_s"], served_when_up = now, state.sessions
+            elif "up_s" in seen and state.sessions > served_when_up:
+                seen["traffic_again_s"] = now
+        time.sleep(POLL_SECONDS)
+    return {key: round(value, 2) for key, value in seen.items()}
 
 
 def reroute_summary(sent: Sequence[Sent], history: dict[str, dict[str, bool]], killed_at: float) -> dict[str, Any]:
@@ -224,28 +258,18 @@ def reroute_summary(sent: Sequence[Sent], history: dict[str, dict[str, bool]], k
 def measure_reroute(profile: Profile, conversations: int = CONVERSATIONS) -> dict[str, Any]:
     """Kill rasa-1 under a steady web chat load; the times HAProxy and the supervisor took, and what was lost."""
     chat = SteadyChat(profile, conversations)
+    retries_before = _retries(profile)
     chat.start()
     try:
         time.sleep(WARM_SECONDS)
         old_pid = profile.kill(VICTIM)
         killed = time.monotonic()
-        down = profile.wait_for(lambda: _status(profile).startswith("DOWN"), DOWN_TIMEOUT,
-                                f"HAProxy marks {VICTIM} DOWN", POLL_SECONDS)
-        profile.wait_for(lambda: profile.pid(VICTIM) not in (None, old_pid), BACK_TIMEOUT,
-                         f"the supervisor starts {VICTIM} again", POLL_SECONDS)
-        restarted = time.monotonic() - killed
-        profile.wait_for(lambda: _status(profile).startswith("UP"), BACK_TIMEOUT,
-                         f"HAProxy marks {VICTIM} UP again", POLL_SECONDS)
-        up = time.monotonic() - killed
-        served = _sessions(profile)
-        profile.wait_for(lambda: _sessions(profile) > served, 60, f"HAProxy sends {VICTIM} traffic again",
-                         POLL_SECONDS)
-        traffic = time.monotonic() - killed
+        steps = watch_recovery(profile, old_pid, killed)
         time.sleep(AFTER_SECONDS)
     finally:
         chat.stop()
+    retries = {key: value - retries_before[key] for key, value in _retries(profile).items()}
     history = asyncio.run(chat.history())
-    return {"conversations": conversations, "killed": VICTIM,
-            "down_s": round(down, 2), "restarted_s": round(restarted, 2), "up_s": round(up, 2),
-            "traffic_again_s": round(traffic, 2), "session_failures": len(chat.failures),
-            **reroute_summary(chat.sent, history, killed)}
+    return {"conversations": conversations, "killed": VICTIM, **steps,
+            "haproxy_retries": retries["retries"], "haproxy_redispatches": retries["redispatches"],
+            "session_failures": len(chat.failures), **reroute_summary(chat.sent, history, killed)}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bench.production import cores_cap, per_message_ms, process_names, production_tables
-from bench.reroute import Sent, answered_ids, only_apology, reroute_summary
+from bench.reroute import Sent, answered_ids, backend_retries, only_apology, reroute_summary
 from bench.resources import stat_cpu_ticks
 from bench.throughput import load_rounds
 from bot.rasa.channels.guard import TROUBLE_REPLY
@@ -92,3 +92,14 @@ def test_production_tables_render_every_setup_the_note_and_the_reroute() -> None
     assert "840.0" in text
     assert production_tables({"production": {"error": "boom"}}) == ["Production profile failed: boom\n"]
     assert production_tables({}) == []
+
+
+STATS_CSV = ("# pxname,svname,qcur,wretr,wredis,status\n"
+             "rasa_servers,rasa-1,0,2,1,UP\n"
+             "rasa_servers,BACKEND,0,3,2,UP\n"
+             "action_servers,BACKEND,0,9,9,UP\n")
+
+
+def test_backend_retries_reads_the_backend_line_of_haproxy_statistics() -> None:
+    assert backend_retries(STATS_CSV) == {"retries": 3, "redispatches": 2}
+    assert backend_retries(STATS_CSV, "missing") == {"retries": 0, "redispatches": 0}
