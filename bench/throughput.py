@@ -46,12 +46,13 @@ def load_rounds(url: str, messages: Sequence[str], prefix: str, apologies: Colle
     """`rounds` rounds of `conversations` concurrent conversations at `url`: the median round, and every sender.
 
     The summary is the round with the median throughput, with every round's msgs/s, the errors
-    of all rounds and the messages of all rounds (`total_messages`) alongside.
+    of all rounds (and the first examples), and the messages of all rounds (`total_messages`) alongside.
     """
     results = [concurrent_load(url, messages, conversations, f"{prefix}-{n}", apologies) for n in range(rounds)]
     by_throughput = sorted((summary for summary, _ in results), key=lambda r: r["msgs_per_s"] or 0)
     summary = {**by_throughput[len(by_throughput) // 2], "rounds": rounds,
                "round_msgs_per_s": [r["msgs_per_s"] for r, _ in results],
                "errors": sum(r["errors"] for r, _ in results),
+               "error_examples": [e for r, _ in results for e in r.get("error_examples", [])][:5],
                "total_messages": sum(r["messages"] for r, _ in results)}
     return summary, [sender for _, round_senders in results for sender in round_senders]

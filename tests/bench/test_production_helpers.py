@@ -60,8 +60,8 @@ def test_load_rounds_reports_the_median_round_and_every_sender(monkeypatch) -> N
     rates = iter([30.0, 10.0, 20.0])
 
     def fake_load(url, messages, conversations, prefix, apologies):
-        return ({"conversations": conversations, "messages": 4, "msgs_per_s": next(rates), "errors": 1},
-                [f"{prefix}-x"])
+        return ({"conversations": conversations, "messages": 4, "msgs_per_s": next(rates), "errors": 1,
+                 "error_examples": [f"{prefix}: HTTP 502"]}, [f"{prefix}-x"])
 
     monkeypatch.setattr("bench.throughput.concurrent_load", fake_load)
     summary, senders = load_rounds("http://x", ["a", "b"], "p", conversations=2, rounds=3)
@@ -69,6 +69,7 @@ def test_load_rounds_reports_the_median_round_and_every_sender(monkeypatch) -> N
     assert summary["round_msgs_per_s"] == [30.0, 10.0, 20.0]
     assert (summary["errors"], summary["total_messages"]) == (3, 12)
     assert senders == ["p-0-x", "p-1-x", "p-2-x"]
+    assert summary["error_examples"] == ["p-0: HTTP 502", "p-1: HTTP 502", "p-2: HTTP 502"]
 
 
 def _level(rate: float, servers: int) -> dict:
