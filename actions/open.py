@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
@@ -15,7 +16,7 @@ from actions.intent_words import common_question_stems, framing_stems, intent_st
 from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
 from knowledge import queries
 from knowledge.retrieval import Hit, passage_index, retrieve, tokens
-from knowledge.words import question_stems, stems
+from knowledge.words import question_stems, says_in_order, stems
 
 RETRIEVED, NOT_COVERED = "retrieved", "not_covered"  # the `last_topic` of these answers
 # The intent for questions the sources are known not to cover (the future of the market, pay
@@ -44,6 +45,7 @@ TYPO_SIMILARITY, TYPO_LETTERS = 0.8, 5  # (shorter words are seldom typos)
 # Passages about one named thing (knowledge/passages.py: "Name: what it is"), named with at least
 # NAME_WORDS distinctive words.
 NAMED_KINDS, NAME_WORDS = frozenset({"qualification", "certification", "entry_route", "skill"}), 2
+_ASIDE = re.compile(r"\s*\([^)]*\)")  # "(CMktr)", "(Level 3)": left out of a name
 # A question the NLU takes for one the sources don't cover is answered from a passage only when it
 # uses this much of the question's distinctive words' weight.
 COVERED_AGAINST_NLU = 0.6
@@ -118,12 +120,14 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     # (With no career settled the reply asks which one: nothing to check it against.)
     missed = missed_words(session, ask.text, reply) if ask.career else set()
     unsure = confidence < UNSURE
-    if not missed and not unsure:
-        return None
     careers = {ask.career.slug} if ask.career else None
+    naming = careers is not None and names_unsaid_item(session, ask.text, reply, careers)
+    if not missed and not unsure and not naming:
+        return None
     hits = retrieve(session, ask.text, careers)
-    if missed:
-        answering = passage_for(session, hits, missed) or named_in(hits, ask.text)
+    if missed or naming:
+        answering = (passage_for(session, hits, missed) or named_in(hits, ask.text) if missed
+                     else named_in(hits, ask.text, intent, reply))
         if answering is not None:
             return retrieved_reply(session, ask, lead_with(answering, hits), names), RETRIEVED
         if is_short(ask) and missing_here(session, missed, intent, asked_about(ask)):
@@ -168,17 +172,46 @@ def passage_for(session: Session, hits: list[Hit], missed: set[str], covered: fl
     return best
 
 
-def named_in(hits: list[Hit], text: str) -> Optional[Hit]:
+def item_name(kind: str, text: str) -> Optional[str]:
+    """The name a passage about one named thing opens with ("Name (abbreviation): ..."), if it is one."""
+    title, colon, _ = text.partition(":")
+    return _ASIDE.sub("", title).strip() if colon and kind in NAMED_KINDS else None
+
+
+def names_whole(name: Optional[str], asked: set[str]) -> bool:
+    """Whether a question's stems hold every word of a name of NAME_WORDS or more distinctive words."""
+    named = stems(name) if name else set()
+    return len(named) >= NAME_WORDS and named <= asked
+
+
+def names_unsaid_item(session: Session, text: str, reply: Reply, careers: set[str]) -> bool:
+    """Whether the question names whole things of these careers' passages, none of which the reply names."""
+    asked, said = stems(text), reply.text()
+    named = [name for career, _topic, name in named_items(session) if career in careers and names_whole(name, asked)]
+    return bool(named) and not any(says_in_order(said, name) for name in named)
+
+
+@queries.memoized
+def named_items(session: Session) -> tuple[tuple[str, str, str], ...]:
+    """(career, topic, name) of every passage about one named thing."""
+    found = ((row[1], row[3], item_name(row[2], row[4])) for row in passage_index(session).rows)
+    return tuple((career, topic, name) for career, topic, name in found if name)
+
+
+def named_in(hits: list[Hit], text: str, intent: Optional[str] = None, reply: Optional[Reply] = None) -> Optional[Hit]:
     """The first passages' best scoring SPECIFIC about a named thing the question names whole.
 
     "Who designed the <qualification>?": the block on qualifications names it but not who designed
-    it, and the qualification's own passage says so, in other words.
+    it, and the qualification's own passage says so, in other words. With `reply`, only the best
+    passage, and only when it is on a topic another intent than `intent` answers and the reply never names the
+    thing ("what do I need to become a <certification>?" answered with entry requirements).
     """
     asked = stems(text)
-    for hit in hits[:SPECIFIC_DEPTH]:
-        title, colon, _ = hit.text.partition(":")
-        named = stems(title) if colon and hit.kind in NAMED_KINDS else set()
-        if hit.score >= SPECIFIC and len(named) >= NAME_WORDS and named <= asked:
+    for hit in hits[:SPECIFIC_DEPTH if reply is None else 1]:
+        name = item_name(hit.kind, hit.text)
+        unsaid = reply is None or (TOPIC_INTENTS.get(hit.topic) != intent
+                                   and not says_in_order(reply.text(), name or ""))
+        if hit.score >= SPECIFIC and unsaid and names_whole(name, asked):
             return hit
     return None
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from typing import Any, Optional
 
-from bench import abuse, console, entities, handoff, load, nlu, open_questions, policy, stock
+from bench import abuse, console, entities, handoff, load, nlu, open_questions, policy, production, stock
 from bench.paths import RESULTS_PATH
 from bench.summary import (
     dig,
@@ -23,7 +23,7 @@ from bench.summary import (
     timing_table,
 )
 
-PARTS = ("nlu", "policy", "load", "stock", "console", "abuse", "open_questions", "handoff")
+PARTS = ("nlu", "policy", "load", "stock", "console", "abuse", "open_questions", "handoff", "production")
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -42,6 +42,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help="skip the open-questions development set (right intent, right source, not covered)")
     parser.add_argument("--skip-handoff", action="store_true",
                         help="skip how soon a request for an adviser shows in the console and reaches a webhook")
+    parser.add_argument("--skip-production", action="store_true",
+                        help="skip the production profile (1 and 2 Rasa servers behind HAProxy) against the "
+                             "embedded default, and kill-to-reroute")
     parser.add_argument("--handoff-repeats", type=int, default=handoff.REPEATS, metavar="N",
                         help=f"requests for an adviser the handoff part times (default {handoff.REPEATS})")
     parser.add_argument("--only", choices=PARTS, help="run just this part")
@@ -102,8 +105,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("\n".join(open_question_tables(results)))
     if not args.skip_handoff:
         run_part("handoff", lambda: handoff.run(args.handoff_repeats), results, durations)
+    if not args.skip_production:
+        run_part("production", production.run, results, durations)
     print("\n".join(speed_tables(results) + console.console_tables(results) + abuse.abuse_tables(results)
-                    + handoff.handoff_tables(results)))
+                    + handoff.handoff_tables(results) + production.production_tables(results)))
     print(target_table(results))
     print(timing_table(durations, results))
     results["targets"] = [target.as_dict(value) for target, value in measured_targets(results)]

@@ -21,13 +21,23 @@ def rss_bytes(pid: int) -> int:
     return total
 
 
+def stat_cpu_ticks(stat: str) -> int:
+    """Clock ticks in /proc/<pid>/stat text: utime + stime, plus cutime + cstime (children it waited for).
+
+    The command name (field 2) is in parentheses and may hold spaces, so fields are counted after
+    its last ')'. Children that ended and were waited for count in their parent, so summing this
+    over a live process tree counts every process once, ended ones (e.g. PostgreSQL backends) too.
+    """
+    fields = stat.rsplit(")", 1)[1].split()
+    return sum(int(fields[i]) for i in (11, 12, 13, 14))  # fields 14-17 of proc(5)
+
+
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time used so far by a process and its descendants."""
+    """User plus system CPU time used so far by a process and its descendants (ended ones included)."""
     ticks = 0
     for each in [pid, *descendants(pid)]:
         try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            ticks += stat_cpu_ticks(Path(f"/proc/{each}/stat").read_text())
+        except (OSError, IndexError, ValueError):
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return ticks / os.sysconf("SC_CLK_TCK")

@@ -28,6 +28,9 @@ real actual true honest honestly exactly main loves love loving lot lots similar
 """.split())
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 _CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")
+# A hyphenated word counts as its parts and as one word: "re-order" meets "reorder", and
+# "entry-level" still meets "entry".
+_HYPHENATED = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _ENDING = re.compile(r"(?:ies|ing|ers|er|es|s|y)$")
 
 
@@ -42,14 +45,30 @@ def _same_meaning(path: Path = VOCABULARY) -> dict[str, str]:
     return {_stem(w.lower()): _stem(group[0].lower()) for group in groups for w in group}
 
 
+def _and_joined(match: re.Match[str]) -> str:
+    return f"{match.group(0)} {match.group(0).replace('-', '')}"
+
+
+def stem_sequence(text: str) -> list[str]:
+    """Stems of a text's distinctive words in order: hyphens and endings off, five letters at most, one per meaning."""
+    text = _HYPHENATED.sub(_and_joined, _CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
+    words = _WORD.findall(text)
+    same = _same_meaning()
+    return [same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)]
+
+
 def stems(text: str) -> set[str]:
-    """Stems of a text's distinctive words: common endings off, five letters at most, one per meaning.
+    """The set of a text's stems (`stem_sequence`).
 
     "charities" and "charity" meet, and so do "banks" and "banking", and "home" and "remotely".
     """
-    words = _WORD.findall(_CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
-    same = _same_meaning()
-    return {same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)}
+    return set(stem_sequence(text))
+
+
+def says_in_order(text: str, phrase: str) -> bool:
+    """Whether the text has the phrase's distinctive words next to each other, in order."""
+    said, wanted = stem_sequence(text), stem_sequence(phrase)
+    return bool(wanted) and any(said[i:i + len(wanted)] == wanted for i in range(len(said) - len(wanted) + 1))
 
 
 @queries.memoized

@@ -76,8 +76,8 @@ class Readiness:
             time.sleep(interval)
 
 
-def ready_block(rasa_port: int, web_port: int, seconds: float) -> str:
-    """The lines that tell a newcomer where everything is."""
+def ready_block(rasa_port: int, web_port: int, seconds: float, command_env: str = "") -> str:
+    """The lines that tell a newcomer where everything is; `command_env` prefixes the coach command."""
     web, rasa = f"http://localhost:{web_port}", f"http://localhost:{rasa_port}"
     return "\n".join([
         f"Career Coach is ready (everything answered after {seconds:.0f} s):",
@@ -85,7 +85,7 @@ def ready_block(rasa_port: int, web_port: int, seconds: float) -> str:
         f"  adviser console          {web}/console",
         f"  REST webhook             {rasa}/webhooks/rest/webhook",
         "  terminal chat            make shell   (in another terminal)",
-        "First adviser account: .venv/bin/coach adviser add you@example.org --admin",
+        f"First adviser account: {command_env}.venv/bin/coach adviser add you@example.org --admin",
         "Ctrl-C stops everything.",
     ])
 

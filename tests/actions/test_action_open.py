@@ -182,3 +182,23 @@ def test_an_unsure_intent_asked_about_what_only_another_careers_sources_mention_
                  career="retail-management", confidence=0.5, intent_ranking=ranking)
     assert "don't cover that" in result.text
     assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_a_certification_named_whole_in_a_requirements_question_leads_with_its_own_passage(say) -> None:
+    from actions.entry import ActionTellRequirements
+
+    ranking = [{"name": "ask_requirements", "confidence": 0.99}]
+    result = say(ActionTellRequirements, "What do you need to become a Chartered Marketer?", "ask_requirements",
+                 career="marketing-management", confidence=0.99, intent_ranking=ranking)
+    lines = result.text.splitlines()
+    assert result.slot_events[-1] == ("last_topic", "retrieved")
+    assert lines[1].startswith("- Chartered Marketer (CMktr):")
+
+
+def test_a_reply_naming_the_thing_asked_about_keeps_its_answer(say) -> None:
+    from actions.entry import ActionTellApprenticeships
+
+    ranking = [{"name": "ask_apprenticeships", "confidence": 0.99}]
+    result = say(ActionTellApprenticeships, "retail manager apprenticeship?", "ask_apprenticeships",
+                 career="retail-management", confidence=0.99, intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "apprenticeships")

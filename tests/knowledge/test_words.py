@@ -21,3 +21,20 @@ def test_question_stems_leave_out_career_names_and_role_titles(loaded_factory: s
         role = queries.list_roles(session, career.slug)[0]
         found = question_stems(session, f"does a {role.title} at a {career.name} firm need a forklift licence?")
     assert found == stems("forklift licence firm")
+
+
+def test_a_phrase_is_said_only_with_its_words_next_to_each_other_in_order() -> None:
+    from knowledge.words import says_in_order
+
+    assert says_in_order("Take the Retailer apprenticeship (Level 2).", "retail apprenticeship")
+    assert not says_in_order("Chartered Institute of Marketing", "Chartered Marketer")
+    assert not says_in_order("apprenticeship in retail", "retail apprenticeship")
+    assert not says_in_order("anything at all", "")
+
+
+def test_hyphenated_and_joined_spellings_share_their_stems() -> None:
+    from knowledge.words import stems
+
+    assert stems("reorders of stock") <= stems("re-ordering stock")
+    assert stems("an ecommerce site") <= stems("an e-commerce site")
+    assert stems("entry pay") <= stems("entry-level pay")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.cli.production import procfile
-from bot.cli.production.launcher import main, parse_layout, production_block
+from bot.cli.production.launcher import command_env, main, parse_layout, production_block
 from bot.cli.production.layout import Layout, busy_ports
 from bot.cli.production.programs import (
     Services,
@@ -21,6 +21,7 @@ from bot.cli.production.programs import (
     shared_environment,
     write_endpoints,
 )
+from bot.cli.ready import ready_block
 from bot.shared.action_token import action_server_token
 from bot.shared.settings import load_settings
 from tests.support.missing import require_program
@@ -123,6 +124,14 @@ def test_passwords_never_print() -> None:
     block = production_block(Layout.default(2), SERVICES)
     assert "secret" not in block and "hush" not in block
     assert "127.0.0.1:5006, 5007" in block
+
+
+def test_the_first_adviser_command_reaches_the_profiles_own_database(tmp_path: Path) -> None:
+    layout = Layout((5006,), (5056,), state_dir=tmp_path)
+    assert command_env(layout, SERVICES) == ""  # DATABASE_URL given: coach reads it as usual
+    local = Services(SERVICES.database_url, SERVICES.redis_url, postgres=object())  # type: ignore[arg-type]
+    command = ready_block(5005, 8000, 1.0, command_env(layout, local))
+    assert f'DATABASE_URL="$(cat {tmp_path}/database_url)" .venv/bin/coach adviser add' in command
 
 
 def test_busy_ports_are_found() -> None:

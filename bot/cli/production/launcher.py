@@ -132,11 +132,12 @@ def production_block(layout: Layout, services: Services) -> str:
         + (" (local, append-only)" if services.redis else " (REDIS_URL)"),
         f"  logs, pids               {_relative(layout.log_dir)}/<name>.log, {_relative(layout.pid_dir)}/<name>.pid",
     ]
-    if services.postgres:
-        url_file = _relative(layout.state_dir / "database_url")
-        lines.append(f'coach commands on this profile\'s conversations need its database: '
-                     f'DATABASE_URL="$(cat {url_file})" .venv/bin/coach adviser add you@example.org --admin')
     return "\n".join(lines)
+
+
+def command_env(layout: Layout, services: Services) -> str:
+    """What `coach` commands need in front to reach this profile's local database ("" for DATABASE_URL)."""
+    return f'DATABASE_URL="$(cat {_relative(layout.state_dir / "database_url")})" ' if services.postgres else ""
 
 
 def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
@@ -216,6 +217,7 @@ def _run(supervisor: Supervisor, layout: Layout, services: Services, out: TextIO
         return 1
     supervisor.profile_ready = True
     print(production_block(layout, services), file=out)
-    print(ready_block(layout.balancer_port, layout.web_port, seconds), file=out, flush=True)
+    print(ready_block(layout.balancer_port, layout.web_port, seconds, command_env(layout, services)),
+          file=out, flush=True)
     supervisor.serve_forever()
     return 0
