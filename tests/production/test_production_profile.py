@@ -1,6 +1,7 @@
 """The production profile as `make run-production` starts it: two Rasa servers behind HAProxy, on free ports.
 
-Conversations go through HAProxy (REST and web chat) and reach both Rasa servers; a Rasa server
+Conversations go through HAProxy (REST and web chat) and reach both Rasa servers; an adviser
+claims, replies and hands back from the console whichever server holds the conversation; a Rasa server
 killed with SIGKILL is routed around while conversations keep being answered, the supervisor
 starts it again and HAProxy sends it traffic again; the launcher stops every process cleanly.
 Select with `-m production`. About three minutes, most of it the Rasa servers loading.
@@ -18,7 +19,9 @@ import requests
 
 from bot.cli.production.postgres import PostgresMissingError, server_bin_dir
 from bot.rasa.channels.guard import TROUBLE_REPLY
+from bot.shared.conversation_ids import rest_conversation
 from harness.production import Profile, production_profile
+from tests.support.console import CONSOLE_PASSWORD, console_session
 from tests.support.missing import missing, require_program
 from tests.support.stack import READY_QUESTION
 
@@ -103,6 +106,52 @@ def test_conversations_through_haproxy_reach_both_rasa_servers(profile: Profile)
     assert f':{profile.layout.balancer_port}"' in page.text
     # Rasa's own HTTP API is not reachable through HAProxy.
     assert requests.get(f"{profile.layout.balancer_url}/version", timeout=10).status_code == 404
+
+
+def rest_replies(profile: Profile, sender: str, text: str) -> list[str]:
+    """One REST message through HAProxy; the texts of the replies."""
+    reply = requests.post(f"{profile.layout.balancer_url}/webhooks/rest/webhook",
+                          json={"sender": sender, "message": text}, timeout=30)
+    assert reply.status_code == 200, reply.text
+    return [str(m.get("text") or "") for m in reply.json()]
+
+
+def test_an_adviser_claims_replies_and_hands_back_whichever_rasa_server_holds_the_conversation(
+        profile: Profile) -> None:
+    from bot.web.console.accounts import add_account
+    from bot.web.console.db import dispose_engines, get_engine
+
+    database_url = (profile.layout.state_dir / "database_url").read_text().strip()
+    email = f"ada-{uuid.uuid4().hex[:6]}@example.org"
+    add_account(get_engine(database_url), email, CONSOLE_PASSWORD, is_admin=True)
+    dispose_engines()
+    base = f"http://127.0.0.1:{profile.layout.web_port}"
+    sender = f"handoff-{uuid.uuid4().hex[:8]}"
+    conversation = rest_conversation(sender)
+    before = sessions(profile)
+    assert "passed your request" in rest_replies(profile, sender, "can I talk to a human careers adviser please?")[0]
+    session, token = console_session(base, email)
+    claimed = session.post(f"{base}/console/handoff/claim", data={"sender_id": conversation, "csrf_token": token},
+                           timeout=30)
+    assert "You are talking to this learner" in claimed.text
+    # Round robin spreads the learner's messages over both servers: neither answers while claimed.
+    for n in range(4):
+        assert rest_replies(profile, sender, f"hello, is anyone there? ({n})") == []
+        time.sleep(TURN_PAUSE_SECONDS)
+    session.post(f"{base}/console/handoff/reply", timeout=30,
+                 data={"sender_id": conversation, "csrf_token": token, "text": "Hi, I'm an adviser."})
+    transcript = session.get(f"{base}/console/conversations/{conversation}", timeout=10).text
+    assert "Hi, I&#39;m an adviser." in transcript or "Hi, I'm an adviser." in transcript
+    assert all(f"hello, is anyone there? ({n})" in transcript for n in range(4))
+    released = session.post(f"{base}/console/handoff/release", data={"sender_id": conversation, "csrf_token": token},
+                            timeout=30)
+    assert released.status_code == 200
+    for _ in range(2):  # both servers answer again once the adviser hands back
+        answer = rest_replies(profile, sender, READY_QUESTION)
+        assert answer and TROUBLE_REPLY not in answer[0]
+        time.sleep(TURN_PAUSE_SECONDS)
+    after = sessions(profile)
+    assert all(after[name] > before.get(name, 0) for name in after), (before, after)
 
 
 def test_a_killed_rasa_server_is_routed_around_started_again_and_used_again(profile: Profile) -> None:
