@@ -87,14 +87,19 @@ def retrieved_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list[s
 
 
 def not_covered_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list[str]) -> Reply:
-    """Say the sources don't cover it, the nearest thing they do say (if close), and offer an adviser."""
+    """Say the sources don't cover it, the nearest thing they say (if close, on its words), and offer an adviser."""
     where = f" on {ask.career.name.lower()}" if ask.career else ""
     lines = [f"My sources{where} don't cover that, so I won't guess."]
-    near = hits[0] if hits and hits[0].score >= RELATED else None
+    near = hits[0] if hits and hits[0].score >= RELATED and shares_a_word(session, ask.text, hits[0]) else None
     if near:
         lines.append(f"The nearest thing they say: {near.text}{_career_note(session, near, ask)}")
     lines.append("A careers adviser can help with questions like this. Would you like me to pass you to one?")
     return Reply(lines, [near.citation] if near else [], [_ADVISER, *topic_buttons(hits[:1], ask, ranking, 2)])
+
+
+def shares_a_word(session: Session, text: str, hit: Hit) -> bool:
+    """Whether a passage uses one of the question's distinctive words (not only its career's name)."""
+    return bool(question_stems(session, text) & passage_index(session).stems_of(hit))
 
 
 def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,

@@ -202,3 +202,20 @@ def test_a_reply_naming_the_thing_asked_about_keeps_its_answer(say) -> None:
     result = say(ActionTellApprenticeships, "retail manager apprenticeship?", "ask_apprenticeships",
                  career="retail-management", confidence=0.99, intent_ranking=ranking)
     assert result.slot_events[-1] == ("last_topic", "apprenticeships")
+
+
+def test_not_covered_names_a_nearest_passage_only_when_it_shares_a_word_of_the_question(say, knowledge) -> None:
+    from actions.open import shares_a_word
+    from knowledge.retrieval import retrieve
+
+    text = "how many retail buying jobs are there in Aberystwyth right now?"
+    result = say(ActionAnswerOpen, text, "ask_uncovered", career="retail-buying")
+    assert "don't cover that" in result.text
+    with knowledge() as session:
+        hits = retrieve(session, text, {"retail-buying"})
+        assert not shares_a_word(session, text, hits[0])  # only the career's own name is shared
+    assert "The nearest thing they say" not in result.text
+    with knowledge() as session:  # a passage on the question's own words does count
+        asked = "what software do allocators use for split lists?"
+        hits = retrieve(session, asked, {"merchandising"})
+        assert any(shares_a_word(session, asked, h) and "split" in h.text for h in hits)
