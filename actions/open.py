@@ -132,7 +132,7 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     hits = retrieve(session, ask.text, careers)
     if missed or naming:
         answering = (passage_for(session, hits, missed) or named_in(hits, ask.text) if missed
-                     else named_in(hits, ask.text, intent, reply))
+                     else named_in(hits, ask.text, intent))
         if answering is not None:
             return retrieved_reply(session, ask, lead_with(answering, hits), names), RETRIEVED
         if is_short(ask) and missing_here(session, missed, intent, asked_about(ask)):
@@ -183,40 +183,40 @@ def item_name(kind: str, text: str) -> Optional[str]:
     return _ASIDE.sub("", title).strip() if colon and kind in NAMED_KINDS else None
 
 
-def names_whole(name: Optional[str], asked: set[str]) -> bool:
-    """Whether a question's stems hold every word of a name of NAME_WORDS or more distinctive words."""
-    named = stems(name) if name else set()
+def names_whole(named: frozenset[str], asked: set[str]) -> bool:
+    """Whether a question's stems hold every stem of a name of NAME_WORDS or more distinctive words."""
     return len(named) >= NAME_WORDS and named <= asked
 
 
 def names_unsaid_item(session: Session, text: str, reply: Reply, careers: set[str]) -> bool:
     """Whether the question names whole things of these careers' passages, none of which the reply names."""
     asked, said = stems(text), reply.text()
-    named = [name for career, _topic, name in named_items(session) if career in careers and names_whole(name, asked)]
+    named = [name for career, name, name_stems in named_items(session)
+             if career in careers and names_whole(name_stems, asked)]
     return bool(named) and not any(says_in_order(said, name) for name in named)
 
 
 @queries.memoized
-def named_items(session: Session) -> tuple[tuple[str, str, str], ...]:
-    """(career, topic, name) of every passage about one named thing."""
-    found = ((row[1], row[3], item_name(row[2], row[4])) for row in passage_index(session).rows)
-    return tuple((career, topic, name) for career, topic, name in found if name)
+def named_items(session: Session) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """(career, name, the name's stems) of every passage about one named thing."""
+    found = ((row[1], item_name(row[2], row[4])) for row in passage_index(session).rows)
+    return tuple((career, name, frozenset(stems(name))) for career, name in found if name)
 
 
-def named_in(hits: list[Hit], text: str, intent: Optional[str] = None, reply: Optional[Reply] = None) -> Optional[Hit]:
+def named_in(hits: list[Hit], text: str, intent: Optional[str] = None) -> Optional[Hit]:
     """The first passages' best scoring SPECIFIC about a named thing the question names whole.
 
     "Who designed the <qualification>?": the block on qualifications names it but not who designed
-    it, and the qualification's own passage says so, in other words. With `reply`, only the best
-    passage, and only when it is on a topic another intent than `intent` answers and the reply never names the
-    thing ("what do I need to become a <certification>?" answered with entry requirements).
+    it, and the qualification's own passage says so, in other words. With `intent` (a reply that
+    names none of the things the question names), only the best passage, and only when it is on a
+    topic another intent answers ("what do I need to become a <certification>?" asked as entry
+    requirements).
     """
     asked = stems(text)
-    for hit in hits[:SPECIFIC_DEPTH if reply is None else 1]:
+    for hit in hits[:SPECIFIC_DEPTH if intent is None else 1]:
         name = item_name(hit.kind, hit.text)
-        unsaid = reply is None or (TOPIC_INTENTS.get(hit.topic) != intent
-                                   and not says_in_order(reply.text(), name or ""))
-        if hit.score >= SPECIFIC and unsaid and names_whole(name, asked):
+        other_topic = intent is None or TOPIC_INTENTS.get(hit.topic) != intent
+        if hit.score >= SPECIFIC and other_topic and names_whole(frozenset(stems(name or "")), asked):
             return hit
     return None
 

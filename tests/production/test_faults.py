@@ -23,7 +23,7 @@ from typing import Any, Optional
 import pytest
 import requests
 
-from bot.cli.production.postgres import PostgresMissingError, accepts_connections, server_bin_dir
+from bot.cli.production.postgres import accepts_connections
 from bot.cli.production.redis_server import LocalRedis, answers_ping
 from bot.rasa.channels.guard import TROUBLE_REPLY
 from bot.shared.conversation_ids import telegram_conversation
@@ -33,7 +33,7 @@ from bot.shared.telegram_updates import DONE
 from harness.production import Profile, production_profile
 from knowledge import queries
 from knowledge.db import make_session_factory
-from tests.support.missing import missing, require_program
+from tests.support.missing import require_production_programs
 from tests.support.stored_turns import lock_keys, stored_turns, turn_problems
 from tests.support.telegram_api import WEBHOOK_SECRET, FakeBotApi, new_chat_id, text_update
 from tests.support.telegram_inbox import stored_updates
@@ -62,12 +62,7 @@ def bot_api() -> Iterator[FakeBotApi]:
 
 @pytest.fixture(scope="module")
 def profile(bot_api: FakeBotApi) -> Iterator[Profile]:
-    require_program("haproxy", "haproxy")
-    require_program("redis-server", "redis-server")
-    try:
-        server_bin_dir()
-    except PostgresMissingError:
-        missing("PostgreSQL", "postgresql")
+    require_production_programs()
     # 50 learners arrive from one address here: the per-address limits would throttle them as one.
     env = {**bot_api.env(WEBHOOK_SECRET), "CLIENT_MESSAGE_LIMIT": "off", "WEBCHAT_SESSION_LIMIT": "off"}
     with production_profile(servers=2, env=env) as running:

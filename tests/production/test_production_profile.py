@@ -17,12 +17,11 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from bot.cli.production.postgres import PostgresMissingError, server_bin_dir
 from bot.rasa.channels.guard import TROUBLE_REPLY
 from bot.shared.conversation_ids import rest_conversation
 from harness.production import Profile, production_profile
 from tests.support.console import CONSOLE_PASSWORD, console_session
-from tests.support.missing import missing, require_program
+from tests.support.missing import require_production_programs
 from tests.support.stack import READY_QUESTION
 
 pytestmark = [pytest.mark.production, pytest.mark.e2e]
@@ -35,12 +34,7 @@ TURNS_PER_CONVERSATION = 20
 
 @pytest.fixture(scope="module")
 def profile() -> Iterator[Profile]:
-    require_program("haproxy", "haproxy")
-    require_program("redis-server", "redis-server")
-    try:
-        server_bin_dir()
-    except PostgresMissingError:
-        missing("PostgreSQL", "postgresql")
+    require_production_programs()
     with production_profile(servers=2) as running:
         yield running
 

@@ -22,3 +22,15 @@ def require_program(program: str, package: str) -> str:
     if path is None:
         missing(program, package)
     return path
+
+
+def require_production_programs() -> None:
+    """HAProxy, Redis and PostgreSQL from Debian, which the production profile starts; else skip/fail."""
+    from bot.cli.production.postgres import PostgresMissingError, server_bin_dir
+
+    require_program("haproxy", "haproxy")
+    require_program("redis-server", "redis-server")
+    try:
+        server_bin_dir()
+    except PostgresMissingError:
+        missing("PostgreSQL", "postgresql")
