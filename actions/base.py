@@ -17,6 +17,7 @@ from bot.shared.text import is_clean
 from knowledge import queries
 from knowledge.matching import normalise
 from knowledge.queries import CareerInfo, Citation, RoleInfo, SkillInfo
+from knowledge.words import stems
 
 _session_factory: Optional[sessionmaker] = None
 
@@ -174,11 +175,13 @@ def latest_metadata(tracker: Tracker) -> dict[str, Any]:
 
 
 def careers_named_in(tracker: Tracker, session: Session, text: str, entities: dict[str, list[str]],
-                     in_conversation: bool = False) -> list[CareerInfo]:
+                     in_conversation: bool = False, context: Optional[CareerInfo] = None) -> list[CareerInfo]:
     """Careers the latest message names, by entity or in its words, in order.
 
     Once a conversation has a career, a word the NLU read as the learner's stage ("I work in
-    <field>") says where they are, not which career they now ask about.
+    <field>") says where they are, not which career they now ask about. A qualification named in
+    words that fit one of the `context` career's own ("a marketing apprenticeship" on a page whose
+    career has a digital marketer apprenticeship) keeps that career.
     """
     named: list[CareerInfo] = []
     for value in entities.get("career", []):
@@ -194,10 +197,18 @@ def careers_named_in(tracker: Tracker, session: Session, text: str, entities: di
         for value, words in entity_spans(tracker, kind) if not named else []:
             if len(queries.careers_naming(session, kind, words)) > 1:
                 continue  # a name several careers' qualifications share ("degree apprenticeship")
+            if context is not None and fits_own_item(session, kind, words, context.slug):
+                continue
             owner = queries.career_of(session, kind, value)
             if owner and owner not in named:
                 named.append(owner)
     return named
+
+
+def fits_own_item(session: Session, kind: str, words: str, career: str) -> bool:
+    """Whether every distinctive word of `words` is in a name of one of the career's items of `kind`."""
+    wanted = stems(words)
+    return bool(wanted) and any(wanted <= stems(name) for name in queries.names_of_kind(session, kind, career))
 
 
 # Entities whose value belongs to one career, so naming it settles the career.
@@ -281,7 +292,7 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
     if role is None and not text.startswith("/"):
         role = queries.find_role_in_text(session, text, previous.slug if previous else None)
         role_now = role is not None
-    named = careers_named_in(tracker, session, text, entities, previous is not None and how is None)
+    named = careers_named_in(tracker, session, text, entities, previous is not None and how is None, previous)
     career_now = bool(named) or role_now
     assumed: Optional[str] = None
     if role_now and role is not None:

@@ -28,11 +28,15 @@ ANSWER, RELATED = 0.5, 0.42
 # An intent the NLU gives less than UNSURE confidence is checked: it gives way to "not covered" when
 # the NLU's ranking gives that UNCOVERED_LEANING or more, and to passages of another topic scoring OVERRIDE.
 UNSURE, UNCOVERED_LEANING, OVERRIDE = 0.75, 0.15, 0.6
+# Intents the NLU gives LIKELY or more are the ones the question may be; a word ASKED_WITH of them
+# are asked with frames the question rather than names its topic.
+LIKELY, ASKED_WITH = 0.1, 2
 MOST_PASSAGES = 2
 # A passage answers what an intent's reply missed when it is among the first SPECIFIC_DEPTH, scores
 # SPECIFIC or more, uses COVERED of the missed words' weight and one that at most RARE_SHARE of all
-# passages use.
-SPECIFIC, SPECIFIC_DEPTH, RARE_SHARE, COVERED = 0.55, 3, 0.03, 0.3
+# passages use; or scores RELATED or more and uses MOSTLY of that weight in MOSTLY_WORDS words or more
+# ("who makes the split lists": the one passage on split lists, worded unlike the question).
+SPECIFIC, SPECIFIC_DEPTH, RARE_SHARE, COVERED, MOSTLY, MOSTLY_WORDS = 0.55, 3, 0.03, 0.3, 0.5, 2
 # A short question (SHORT_QUESTION words or fewer) whose missed words include one that is not a word
 # learners frame questions with (FRAMING_EXAMPLES examples each of FRAMING_INTENTS answering intents
 # use it: "difference", "switch") and that other careers' passages use but this career's never do, or no passage uses at
@@ -77,9 +81,10 @@ def _career_note(session: Session, hit: Hit, ask: Ask) -> str:
     return f" (for {career.name.lower()})" if career else ""
 
 
-def retrieved_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list[str]) -> Reply:
-    """The best passages, each with its source, and the nearest topics to go on with."""
-    best = [h for h in hits if h.score >= ANSWER][:MOST_PASSAGES]
+def retrieved_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list[str],
+                    lead: Optional[Hit] = None) -> Reply:
+    """The best passages (`lead` first, whatever its score), each with its source, and the nearest topics."""
+    best = (([lead] if lead else []) + [h for h in hits if h.score >= ANSWER and h != lead])[:MOST_PASSAGES]
     lines = ["Here is what my sources say about that:"]
     lines += [f"- {h.text}{_career_note(session, h, ask)}" for h in best]
     lines.append("If that's not what you meant, pick a topic or ask an adviser.")
@@ -130,28 +135,40 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     if not missed and not unsure and not naming:
         return None
     hits = retrieve(session, ask.text, careers)
-    if missed or naming:
+    leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
+                  default=0.0)
+    if (missed and not (unsure and only_asked_with(missed, ranking, intent))) or naming:
         answering = (passage_for(session, hits, missed) or named_in(hits, ask.text) if missed
                      else named_in(hits, ask.text, intent))
         if answering is not None:
-            return retrieved_reply(session, ask, lead_with(answering, hits), names), RETRIEVED
+            return retrieved_reply(session, ask, hits, names, answering), RETRIEVED
         if is_short(ask) and missing_here(session, missed, intent, asked_about(ask)):
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
-    if is_short(ask) and intent not in NOT_ANSWERING and unknown_word(
-            session, missed - (set() if unsure else asked_with())):
+    if is_short(ask) and intent not in NOT_ANSWERING and (unknown_word(
+            session, missed - (set() if unsure else asked_with())) or (missed and leaning >= UNCOVERED_LEANING)):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
         return None
     framing = framing_stems(NOT_ANSWERING, FRAMING_INTENTS, FRAMING_EXAMPLES)
     if is_short(ask) and outside_career(session, missed - framing, asked_about(ask)):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
-    leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
-                  default=0.0)
     if leaning >= UNCOVERED_LEANING:
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
-    if hits and hits[0].score >= OVERRIDE and TOPIC_INTENTS.get(hits[0].topic) != intent:
+    if hits and hits[0].score >= OVERRIDE and not only_asked_with(missed, ranking, intent) and (
+            TOPIC_INTENTS.get(hits[0].topic) != intent or hits[0].text not in reply.text()):
         return retrieved_reply(session, ask, hits, names), RETRIEVED
     return None
+
+
+def only_asked_with(missed: set[str], ranking: list[dict], intent: str) -> bool:
+    """Whether every word the reply missed is one ASKED_WITH of the NLU's other likely intents are asked with.
+
+    "What's the ladder, from assistant up to director?" read as a path: "ladder" is how learners
+    ask for the next step and the progression the NLU ranked next, not a topic some passage holds.
+    """
+    likely = [intent_stems(str(r.get("name"))) for r in ranking
+              if float(r.get("confidence") or 0) >= LIKELY and r.get("name") != intent]
+    return bool(missed) and all(sum(w in used for used in likely) >= ASKED_WITH for w in missed)
 
 
 def missed_words(session: Session, text: str, reply: Reply) -> set[str]:
@@ -159,10 +176,13 @@ def missed_words(session: Session, text: str, reply: Reply) -> set[str]:
     return question_stems(session, text) - stems(reply.text() + " " + " ".join(b.title for b in reply.buttons))
 
 
-def passage_for(session: Session, hits: list[Hit], missed: set[str], covered: float = COVERED) -> Optional[Hit]:
+def passage_for(session: Session, hits: list[Hit], missed: set[str], covered: float = COVERED,
+                mostly: Optional[float] = MOSTLY) -> Optional[Hit]:
     """The first passages' best scoring SPECIFIC that uses `covered` of the missed words' weight.
 
     Rare words weigh more, and the passage must use one that at most RARE_SHARE of passages use.
+    A passage using `mostly` of that weight (if given), in MOSTLY_WORDS words or more, needs only to
+    score RELATED.
     """
     index = passage_index(session)
     known = {w: index.stem_weight(w) for w in missed if index.stem_passages[w]}
@@ -171,7 +191,8 @@ def passage_for(session: Session, hits: list[Hit], missed: set[str], covered: fl
     for hit in hits[:SPECIFIC_DEPTH]:
         used = index.stems_of(hit) & known.keys()
         share = sum(known[w] for w in used) / total if total else 0.0
-        if hit.score >= SPECIFIC and share >= best_share and any(index.rare(w, RARE_SHARE) for w in used):
+        enough = RELATED if mostly is not None and share >= mostly and len(used) >= MOSTLY_WORDS else SPECIFIC
+        if hit.score >= enough and share >= best_share and any(index.rare(w, RARE_SHARE) for w in used):
             if best is None or share > best_share:
                 best, best_share = hit, share
     return best
@@ -219,11 +240,6 @@ def named_in(hits: list[Hit], text: str, intent: Optional[str] = None) -> Option
         if hit.score >= SPECIFIC and other_topic and names_whole(frozenset(stems(name or "")), asked):
             return hit
     return None
-
-
-def lead_with(first: Hit, hits: list[Hit]) -> list[Hit]:
-    """The hits with `first` moved to the front."""
-    return [first, *(h for h in hits if h != first)]
 
 
 def is_short(ask: Ask) -> bool:
@@ -308,7 +324,7 @@ class ActionAnswerOpen(Action):
             if fallback and hits and hits[0].score >= ANSWER:
                 return send(dispatcher, retrieved_reply(session, ask, hits, ranking), RETRIEVED)
             answering = None if fallback else passage_for(session, hits, question_stems(session, text),
-                                                          COVERED_AGAINST_NLU)
+                                                          COVERED_AGAINST_NLU, None)
             if answering is not None:
-                return send(dispatcher, retrieved_reply(session, ask, lead_with(answering, hits), ranking), RETRIEVED)
+                return send(dispatcher, retrieved_reply(session, ask, hits, ranking, answering), RETRIEVED)
             return send(dispatcher, not_covered_reply(session, ask, hits, ranking), NOT_COVERED)

@@ -52,16 +52,21 @@ class OpenCase:
     topic: str
     sources: tuple[str, ...] = ()
     note: str = ""
+    # Other topics whose reply answers it as well, when the reply contains `says` (checked, so a
+    # block that only shares the topic never counts).
+    also: tuple[str, ...] = ()
+    says: str = ""
 
 
-def intent(career: str, topic: str, text: str) -> OpenCase:
+def intent(career: str, topic: str, text: str, also: tuple[str, ...] = (), says: str = "") -> OpenCase:
     """A question one of the intents answers: `topic` is its action's `last_topic`."""
-    return OpenCase(text, career, INTENT, topic)
+    return OpenCase(text, career, INTENT, topic, also=also, says=says)
 
 
-def retrieved(career: str, text: str, sources: tuple[str, ...], note: str) -> OpenCase:
+def retrieved(career: str, text: str, sources: tuple[str, ...], note: str,
+              also: tuple[str, ...] = (), says: str = "") -> OpenCase:
     """A question a specific fact answers; `sources` are the short titles that hold it."""
-    return OpenCase(text, career, RETRIEVED, RETRIEVED, sources, note)
+    return OpenCase(text, career, RETRIEVED, RETRIEVED, sources, note, also, says)
 
 
 def not_covered(career: str, text: str, note: str) -> OpenCase:
@@ -104,13 +109,14 @@ _ECOMMERCE: tuple[OpenCase, ...] = (
     retrieved(ECOM, "do ecommerce managers have to make sure their decisions fit the company's overall goals?",
               GUIDE, "responsibility: business decisions that fit the company's wider goals"),
     retrieved(ECOM, "Does an e-commerce manager's job stop at the checkout or go all the way to the delivery?",
-              GUIDE, "the whole customer journey, from the first click to the parcel at the door"),
+              GUIDE, "the whole customer journey, from the first click to the parcel at the door",
+              also=("role",), says="to the parcel arriving at their door"),
     retrieved(ECOM, "are online sales still growing in most industries or has that slowed down?", GUIDE,
               "online sales keep growing in every sector"),
     retrieved(ECOM, "Is the e-commerce role likely to keep changing with new tech and global trade?", GUIDE,
               "outlook: the role keeps changing with technology, data analytics and global trade"),
     retrieved(ECOM, "do e-commerce managers get involved in running social media campaigns?", GUIDE,
-              "responsibility: run social media campaigns"),
+              "responsibility: run social media campaigns", also=("role",), says="run social media campaigns"),
     retrieved(ECOM, "is it true that loads of ecommerce managers started out as marketing assistants?", GUIDE,
               "many started as assistants in a marketing department and worked their way up"),
     not_covered(ECOM, "do ecommerce managers usually get bonuses or share options on top of salary?",
@@ -179,7 +185,8 @@ _DIGITAL: tuple[OpenCase, ...] = (
     intent(DIGITAL, "salary", "how much does a digital marketing manager make"),
     intent(DIGITAL, "skills", "wht skills do digital marketers need"),
     intent(DIGITAL, "apprenticeships", "is there an apprenticeship i could do for digital marketing"),
-    intent(DIGITAL, "progression", "what's the ladder in digital marketing, like from assistant up to director"),
+    intent(DIGITAL, "progression", "what's the ladder in digital marketing, like from assistant up to director",
+           also=("path",), says="From digital marketing assistant to digital director"),
     intent(DIGITAL, "next_step", "I'm a digital marketing executive, what comes next for me?"),
     intent(DIGITAL, "specialisations", "types of digital marketing jobs I could specialise in?"),
     intent(DIGITAL, "pay_factors", "What affects how much digital marketers get paid?"),
@@ -196,7 +203,8 @@ _DIGITAL: tuple[OpenCase, ...] = (
     retrieved(DIGITAL, "how often do you have to renew the google ads qualification?", ("nCompass",),
               "a renewal test every year"),
     retrieved(DIGITAL, "How many members does the Chartered Institute of Marketing have?",
-              ("Chartered Institute of Marketing (copy on fdocuments.net)",), "over 28,000 members in 2019"),
+              ("Chartered Institute of Marketing (copy on fdocuments.net)",), "over 28,000 members in 2019",
+              also=("certifications",), says="over 28,000 members"),
     retrieved(DIGITAL, "how many fewer people worked in marketing and advertising in 2022 than before covid?",
               ("The Drum",), "14% fewer in 2022 than in 2019"),
     retrieved(DIGITAL, "Do most companies have a marketing apprenticeship scheme?", ("emypes.com",),
@@ -333,7 +341,7 @@ _BUYING: tuple[OpenCase, ...] = (
     intent(BUYING, "apprenticeships", "Are there buying apprenticeships?"),
     intent(BUYING, "progression", "what's the career ladder for buyers"),
     intent(BUYING, "next_step", "I'm an assistant buyer, what's next?"),
-    intent(BUYING, "conditions", "do buyers have to travel abroad much?"),
+    intent(BUYING, "conditions", "do buyers have to travel abroad much?", also=(RETRIEVED,), says="abroad"),
     intent(BUYING, "specialisations", "what kinds of buyer can you specialise as"),
     intent(BUYING, "salary", "how much does a product buyer get paid"),
     intent(BUYING, "pay_factors", "Do buyers get paid more in London?"),
@@ -410,7 +418,7 @@ _RETAIL: tuple[OpenCase, ...] = (
     retrieved(RETAIL, "Who designed the retail leader degree apprenticeship?", ("FashionUnited UK",),
               "the Retail Trust with 12 retailers"),
     retrieved(RETAIL, "how long does a level 2 retail apprenticeship take", ("Find Apprenticeships",),
-              "about 12 to 15 months"),
+              "about 12 to 15 months", also=("apprenticeships",), says="Level 2, standard ST0327, 14 months"),
     not_covered(RETAIL, "can store managers work from home some days?", "store or office; nothing on home working"),
     not_covered(RETAIL, "how do I ask my area manager for a pay rise", "no pay negotiation"),
     not_covered(RETAIL, "any tips for writing a CV for a store manager job?", "no CV advice"),

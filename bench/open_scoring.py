@@ -3,7 +3,8 @@
 Pure functions over `Outcome`s (what one turn's tracker events and reply showed), so they are
 tested without servers. Verdicts:
 
-- right: the expected intent's topic; "retrieved" naming an expected source; "not_covered";
+- right: the expected intent's topic; "retrieved" naming an expected source; "not_covered"; a
+  topic the case accepts as well (`also`) whose reply says what the case's `says` holds;
 - wrong source: "retrieved" for a retrieved case, but the source line names none of its sources;
 - declined: the assistant said it could not help ("not_covered" or "out_of_scope") when the
   label was an answer, or "out_of_scope" (not its careers) for a not-covered case;
@@ -106,6 +107,8 @@ def verdict(outcome: Outcome) -> str:
         return "error"
     if not topic:
         return "no answer"
+    if topic in case.also and case.says.casefold() in outcome.reply.casefold():
+        return "right"
     if case.kind == NOT_COVERED:
         if topic == NOT_COVERED:
             return "right"

@@ -331,6 +331,14 @@ def careers_naming(session: Session, kind: str, phrase: str) -> list[str]:
 
 
 @memoized
+def names_of_kind(session: Session, kind: str, career: str) -> list[str]:
+    """Every name and synonym of a career's qualifications or certifications."""
+    model = {"qualification": models.Qualification, "certification": models.Certification}[kind]
+    rows = session.execute(select(model).where(model.career_id == _career_id(session, career))).scalars()
+    return [name for r in rows for name in (r.name, *(s.text for s in r.synonyms))]
+
+
+@memoized
 def related_careers(session: Session, career: Optional[str] = None) -> list[RelatedCareerInfo]:
     """Careers people move into or work beside, in content order."""
     rows = session.execute(select(models.RelatedCareer)

@@ -219,3 +219,59 @@ def test_not_covered_names_a_nearest_passage_only_when_it_shares_a_word_of_the_q
         asked = "what software do allocators use for split lists?"
         hits = retrieve(session, asked, {"merchandising"})
         assert any(shares_a_word(session, asked, h) and "split" in h.text for h in hits)
+
+
+def test_a_passage_with_most_of_the_missed_words_answers_even_when_worded_unlike_the_question(say) -> None:
+    from actions.role import ActionTellTeams
+
+    ranking = [{"name": "ask_teams", "confidence": 0.8}, {"name": "ask_role", "confidence": 0.1}]
+    result = say(ActionTellTeams, "whose job is it to do the split lists for the warehouse team?", "ask_teams",
+                 career="merchandising", confidence=0.8, intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "retrieved")
+    assert "split lists" in result.text.splitlines()[1]
+
+
+def test_a_sure_intent_missing_words_the_nlu_half_thinks_uncovered_is_not_covered(say) -> None:
+    from actions.entry import ActionTellExperience
+
+    ranking = [{"name": "ask_experience", "confidence": 0.8}, {"name": "ask_uncovered", "confidence": 0.18}]
+    result = say(ActionTellExperience, "any tips on my cv for a buying placement?", "ask_experience",
+                 career="retail-buying", confidence=0.8, intent_ranking=ranking)
+    assert "don't cover that" in result.text
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_an_unsure_intent_gives_way_to_a_passage_of_its_own_topic_its_answer_leaves_out(say) -> None:
+    from actions.role import ActionTellRole
+
+    ranking = [{"name": "ask_role", "confidence": 0.46}, {"name": "ask_conditions", "confidence": 0.38}]
+    result = say(ActionTellRole, "at a smaller firm, does one person end up doing the buying and merchandising?",
+                 "ask_role", career="merchandising", confidence=0.46, intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "retrieved")
+    assert "smaller" in result.text.splitlines()[1]
+
+
+def test_words_the_other_likely_intents_are_asked_with_do_not_send_an_unsure_intent_to_passages(say) -> None:
+    from actions.progression import ActionTellPath
+
+    ranking = [{"name": "ask_path", "confidence": 0.5}, {"name": "ask_next_step", "confidence": 0.3},
+               {"name": "ask_progression", "confidence": 0.18}]
+    result = say(ActionTellPath, "the ladder in digital marketing from assistant to director?", "ask_path",
+                 {"level": "director"}, career="digital-marketing", confidence=0.5, intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "path")
+
+
+def test_a_qualification_named_in_words_one_of_the_careers_own_fits_keeps_the_career(say) -> None:
+    from actions.entry import ActionTellApprenticeships
+
+    text = "tell me about a marketing apprenticeship"
+    start = text.index("marketing")
+    entity = [{"entity": "qualification", "value": "marketing-degree-apprenticeship", "start": start,
+               "end": len(text)}]
+    ranking = [{"name": "ask_apprenticeships", "confidence": 0.97}]
+    kept = say(ActionTellApprenticeships, text, "ask_apprenticeships", entity, career="digital-marketing",
+               confidence=0.97, intent_ranking=ranking)
+    assert "digital marketing" in kept.text.splitlines()[0].lower()
+    moved = say(ActionTellApprenticeships, text, "ask_apprenticeships", entity, career="retail-buying",
+                confidence=0.97, intent_ranking=ranking)
+    assert "e-commerce" in moved.text.splitlines()[0].lower()

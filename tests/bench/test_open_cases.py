@@ -103,6 +103,8 @@ def test_kinds_topics_and_sources_agree():
             assert case.topic == case.kind, case
             assert bool(case.sources) == (case.kind == RETRIEVED), case
         assert case.kind == INTENT or case.note, f"say why: {case.text!r}"
+        assert bool(case.also) == bool(case.says.strip()), f"an accepted other topic shows the fact: {case.text!r}"
+        assert case.topic not in case.also, case
 
 
 def test_every_expected_source_is_a_short_title_of_sources_yml(content):
@@ -135,10 +137,13 @@ def test_no_case_is_a_probe_text():
 PAY = intent("retail-buying", "salary", "how much do buyers earn")
 FACT = retrieved("retail-buying", "does tk maxx buy weekly", ("TARGETjobs", "Drapers"), "new lines every week")
 GAP = not_covered("retail-buying", "visa for buyers?", "no visas")
+LISTED = retrieved("retail-buying", "do buyers go to trade fairs?", ("Drapers",), "trade fairs",
+                   also=("conditions",), says="trade fairs")
 
 
-def _out(case: OpenCase, topic: str | None, line: str | None = None, error: str | None = None) -> Outcome:
-    return Outcome(case, topic, line, error=error)
+def _out(case: OpenCase, topic: str | None, line: str | None = None, error: str | None = None,
+         reply: str = "") -> Outcome:
+    return Outcome(case, topic, line, error=error, reply=reply)
 
 
 def test_source_lines_name_their_sources_with_or_without_a_section():
@@ -166,6 +171,9 @@ def test_source_lines_name_their_sources_with_or_without_a_section():
     (_out(GAP, "retrieved", "Source: TARGETjobs"), "confident wrong"),
     (_out(GAP, "conditions"), "confident wrong"),
     (_out(GAP, "out_of_scope"), "declined"),
+    (_out(LISTED, "conditions", reply="Office hours, with trips to Trade Fairs abroad."), "right"),
+    (_out(LISTED, "conditions", reply="Office hours, Monday to Friday."), "confident wrong"),
+    (_out(LISTED, "skills", reply="Trade fairs need confidence."), "confident wrong"),
 ])
 def test_each_outcome_gets_its_verdict(outcome, expected):
     assert verdict(outcome) == expected
