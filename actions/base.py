@@ -301,7 +301,8 @@ def read_ask(tracker: Tracker, session: Session) -> Ask:
         career = named[0]
     else:
         career, assumed = previous, how
-    generic, choices = None, ()
+    generic: Optional[str] = None
+    choices: tuple[CareerInfo, ...] = ()
     if role is None and not text.startswith("/"):
         generic = queries.find_generic_title_in_text(session, text)
         if generic and career is not None:

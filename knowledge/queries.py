@@ -312,10 +312,14 @@ def careers_in_text(session: Session, text: str) -> list[CareerInfo]:
     return [get_career(session, slug) for slug in found]
 
 
+# The tables of named things a career's learners take: qualifications and certifications.
+_NAMED_MODELS: dict[str, Any] = {"qualification": models.Qualification, "certification": models.Certification}
+
+
 @memoized
 def career_of(session: Session, kind: str, slug: str) -> Optional[CareerInfo]:
     """The career a qualification or certification (by slug) belongs to."""
-    model = {"qualification": models.Qualification, "certification": models.Certification}[kind]
+    model = _NAMED_MODELS[kind]
     row = session.execute(select(model).where(model.slug == slug)).scalars().first()
     return get_career(session, session.get(models.Career, row.career_id).slug) if row else None
 
@@ -323,7 +327,7 @@ def career_of(session: Session, kind: str, slug: str) -> Optional[CareerInfo]:
 @memoized
 def careers_naming(session: Session, kind: str, phrase: str) -> list[str]:
     """The careers (slugs) with a qualification or certification this name or synonym names."""
-    model = {"qualification": models.Qualification, "certification": models.Certification}[kind]
+    model = _NAMED_MODELS[kind]
     wanted = " ".join(phrase.lower().split())
     ids = {r.career_id for r in session.execute(select(model)).scalars()
            if wanted in {r.name.lower(), *(s.text.lower() for s in r.synonyms)}}
@@ -333,7 +337,7 @@ def careers_naming(session: Session, kind: str, phrase: str) -> list[str]:
 @memoized
 def names_of_kind(session: Session, kind: str, career: str) -> list[str]:
     """Every name and synonym of a career's qualifications or certifications."""
-    model = {"qualification": models.Qualification, "certification": models.Certification}[kind]
+    model = _NAMED_MODELS[kind]
     rows = session.execute(select(model).where(model.career_id == _career_id(session, career))).scalars()
     return [name for r in rows for name in (r.name, *(s.text for s in r.synonyms))]
 
