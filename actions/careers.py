@@ -41,10 +41,10 @@ class ActionTellRelated(KnowledgeAction):
         if not lines:
             return Reply([f"My sources don't link {ask.career.name.lower()} to other careers."], [],
                          [Button("Career ladder", "ask_progression"), Button("All careers", "ask_careers")])
-        links = [r for r in queries.related_careers(session, ask.career.slug) if r.slug][:3]
+        links = [r.slug for r in queries.related_careers(session, ask.career.slug) if r.slug][:3]
         return Reply([f"Careers linked to {ask.career.name.lower()}:", *lines], cites,
-                     [Button(f"Compare with {queries.get_career(session, r.slug).name.lower()}", "ask_compare",
-                             {"career": r.slug}) for r in links]
+                     [Button(f"Compare with {queries.get_career(session, slug).name.lower()}", "ask_compare",
+                             {"career": slug}) for slug in links]
                      + [Button("Career ladder", "ask_progression")])
 
 
