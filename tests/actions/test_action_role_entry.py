@@ -96,8 +96,8 @@ def test_importance_lists_the_four_points_and_the_outlook(say) -> None:
     assert lines[0] == "Why e-commerce management matters:"
     assert lines[1] == ("- A company's online presence often decides whether it succeeds or fails "
                         "in today's retail market.")
-    assert "- Because of that, people in the role often carry real influence and decision-making " \
-           "authority." in lines
+    assert "- Because the role matters so much to the business, e-commerce managers often carry real " \
+           "influence and decision-making authority." in lines
     assert lines[5].startswith("- The role keeps changing with technology, data analytics and "
                                "global trade")
     # Two sections (importance and progression) of one source: the source without a section.
