@@ -211,6 +211,10 @@ def fits_own_item(session: Session, kind: str, words: str, career: str) -> bool:
     return bool(wanted) and any(wanted <= stems(name) for name in queries.names_of_kind(session, kind, career))
 
 
+# The intents answering a topic are named "ask_<topic>" (the `topic` of the action answering them).
+_ASK = "ask_"
+
+
 # Entities whose value belongs to one career, so naming it settles the career.
 _SETTLE_CAREER = ("qualification", "certification")
 
@@ -387,8 +391,13 @@ class KnowledgeAction(Action, abc.ABC):
         return reply
 
     def action_intent(self, ask: Ask) -> str:
-        """The intent to repeat once the learner picks a career (the one they asked with)."""
-        return ask.intent if ask.intent and ask.intent not in ("nlu_fallback", "inform") else "ask_role"
+        """The intent to repeat once the learner picks a career (the one they asked with, else this action's)."""
+        return ask.intent if ask.intent and ask.intent not in ("nlu_fallback", "inform") else f"{_ASK}{self.topic}"
+
+    @classmethod
+    def for_intent(cls, intent: str) -> Optional[KnowledgeAction]:
+        """The concrete action answering an "ask_<topic>" intent, if any."""
+        return cls.for_topic(intent.removeprefix(_ASK)) if intent.startswith(_ASK) else None
 
     @classmethod
     def for_topic(cls, topic: str) -> Optional[KnowledgeAction]:

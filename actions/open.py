@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, Reply, read_ask, send, session_factory
+from actions.base import Ask, Button, KnowledgeAction, Reply, read_ask, send, session_factory
 from actions.intent_words import common_question_stems, framing_stems, intent_stems
 from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
 from knowledge import queries
@@ -321,10 +321,27 @@ class ActionAnswerOpen(Action):
             ask = read_ask(tracker, session)
             careers = {ask.career.slug} if ask.career else None
             hits = retrieve(session, text, careers)
-            if fallback and hits and hits[0].score >= ANSWER:
+            agreed = agreeing_action(hits, tracker.latest_message.get("intent_ranking") or []) if fallback else None
+            if agreed is None and fallback and hits and hits[0].score >= ANSWER:
                 return send(dispatcher, retrieved_reply(session, ask, hits, ranking), RETRIEVED)
             answering = None if fallback else passage_for(session, hits, question_stems(session, text),
                                                           COVERED_AGAINST_NLU, None)
-            if answering is not None:
+            if agreed is None and answering is not None:
                 return send(dispatcher, retrieved_reply(session, ask, hits, ranking, answering), RETRIEVED)
-            return send(dispatcher, not_covered_reply(session, ask, hits, ranking), NOT_COVERED)
+            if agreed is None:
+                return send(dispatcher, not_covered_reply(session, ask, hits, ranking), NOT_COVERED)
+        return await agreed.run(dispatcher, tracker, domain)
+
+
+def agreeing_action(hits: list[Hit], ranking: list[dict]) -> Optional[KnowledgeAction]:
+    """The answer of a likely intent whose topic the best passage is on: the NLU and the passages agree.
+
+    A long message telling a story before its question often leaves the NLU below its fallback
+    threshold, with the question's intent among its guesses; when the best passage answers and is
+    on that intent's topic, the intent's whole answer serves better than one passage.
+    """
+    if not hits or hits[0].score < ANSWER:
+        return None
+    intent = TOPIC_INTENTS.get(hits[0].topic)
+    likely = {r.get("name") for r in ranking if isinstance(r, dict) and float(r.get("confidence") or 0) >= LIKELY}
+    return KnowledgeAction.for_intent(intent) if intent in likely else None

@@ -275,3 +275,36 @@ def test_a_qualification_named_in_words_one_of_the_careers_own_fits_keeps_the_ca
     moved = say(ActionTellApprenticeships, text, "ask_apprenticeships", entity, career="retail-buying",
                 confidence=0.97, intent_ranking=ranking)
     assert "e-commerce" in moved.text.splitlines()[0].lower()
+
+
+def test_every_passage_topic_intent_and_every_answers_own_intent_name_an_action(domain) -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import actions
+    from actions.base import KnowledgeAction
+    from actions.open import TOPIC_INTENTS
+
+    for module in pkgutil.iter_modules(actions.__path__):
+        importlib.import_module(f"actions.{module.name}")
+    assert sorted(i for i in set(TOPIC_INTENTS.values()) if KnowledgeAction.for_intent(i) is None) == []
+    intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+    pending, unnamed = list(KnowledgeAction.__subclasses__()), []
+    while pending:
+        action = pending.pop()
+        pending += action.__subclasses__()
+        if not inspect.isabstract(action) and action.topic != "out_of_scope" and f"ask_{action.topic}" not in intents:
+            unnamed.append(action.__name__)
+    assert unnamed == []
+
+
+def test_a_long_story_the_nlu_falls_back_on_gets_the_answer_its_guess_and_the_passages_agree_on(say) -> None:
+    text = ("so I've been on the shop floor for five years, did a bit of supervising over christmas and my "
+            "boss keeps saying I should step up, but what do retail managers actually do all day?")
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "request_plan", "confidence": 0.34},
+               {"name": "ask_role", "confidence": 0.23}]
+    result = say(ActionAnswerOpen, text, "nlu_fallback", career="retail-management", confidence=0.45,
+                 intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "role")
+    assert "Day to day" in result.text
