@@ -344,4 +344,4 @@ def agreeing_action(hits: list[Hit], ranking: list[dict]) -> Optional[KnowledgeA
         return None
     intent = TOPIC_INTENTS.get(hits[0].topic)
     likely = {r.get("name") for r in ranking if isinstance(r, dict) and float(r.get("confidence") or 0) >= LIKELY}
-    return KnowledgeAction.for_intent(intent) if intent in likely else None
+    return KnowledgeAction.for_intent(intent) if intent is not None and intent in likely else None

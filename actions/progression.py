@@ -108,8 +108,8 @@ def next_step_reply(session: Session, role: RoleInfo) -> Reply:
     up = queries.next_rung(session, role.slug)
     if up is not None:
         move = queries.moves_from(session, role.slug, kind="vertical")[0]
-        lines = [f"After {lower_first(role.title)}, the next step up is {lower_first(up.title)}{pay_hint(session, up)}.",
-                 move.description]
+        here, above = lower_first(role.title), lower_first(up.title)
+        lines = [f"After {here}, the next step up is {above}{pay_hint(session, up)}.", move.description]
         cites = [move.citation]
         if role.rank == 1:
             career = queries.get_career(session, role.career)
@@ -242,12 +242,13 @@ class ActionTellPath(KnowledgeAction):
         if path is None:
             back = queries.path_between(session, goal.slug, start.slug)
             note = " It's a step down the ladder, not up." if back else ""
-            return Reply([f"My sources show no route from {lower_first(start.title)} to {lower_first(goal.title)}.{note}"],
-                         [], [Button("Whole ladder", "ask_progression")])
+            route = f"from {lower_first(start.title)} to {lower_first(goal.title)}"
+            return Reply([f"My sources show no route {route}.{note}"], [], [Button("Whole ladder", "ask_progression")])
         if not path:
             return Reply([f"You're already there: {goal.title}."], [],
                          [Button("What comes next?", "ask_next_step", {"role": goal.slug})])
-        lines = [f"From {lower_first(start.title)} to {lower_first(goal.title)}, {len(path)} step{'s' if len(path) > 1 else ''}:"]
+        steps = f"{len(path)} step{'s' if len(path) > 1 else ''}"
+        lines = [f"From {lower_first(start.title)} to {lower_first(goal.title)}, {steps}:"]
         lines += [f"{i}. {m.to_role.title}{pay_hint(session, m.to_role)}" for i, m in enumerate(path, 1)]
         timing, timed = timing_lines(session, goal.career, path)
         lines += timing

@@ -10,7 +10,6 @@ from actions.salary import band_lines
 from knowledge import queries
 from knowledge.queries import RoleInfo
 
-
 # A question about the job that also asks what it pays.
 _ASKS_PAY = re.compile(r"\b(earn|earns|earning|paid|pay|pays|salary|salaries|wage)\b")
 

@@ -82,7 +82,7 @@ class NameIndex:
                 window = close[start:start + size]
                 for first in window[0]:
                     for position, name_words, key in self.by_start.get((size, first), []):
-                        scores = [said.get(known, 0.0) for said, known in zip(window, name_words)]
+                        scores = [said.get(known, 0.0) for said, known in zip(window, name_words, strict=True)]
                         score = sum(scores) / size if all(scores) else 0.0
                         if score and (best is None or (score, -position) > best[:2]):
                             best = (score, -position, key)

@@ -76,7 +76,7 @@ def index_passages(session: Session, encode: Callable[[list[str]], np.ndarray]) 
     for key in stored.keys() - wanted.keys():
         session.delete(stored[key])
     changed = [p for p in wanted.values() if p.key not in stored or stored[p.key].text != p.text]
-    vectors = dict(zip((p.key for p in changed), encode([p.text for p in changed]))) if changed else {}
+    vectors = dict(zip((p.key for p in changed), encode([p.text for p in changed]), strict=True)) if changed else {}
     for passage in wanted.values():
         row = stored.get(passage.key)
         if row is None:
