@@ -118,7 +118,7 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     question naming something neither any passage nor any way learners ask mentions is not covered
     either. An intent the NLU is unsure of also gives way to "not covered" when a short question
     names something no passage mentions, or only other careers' do, or the NLU leans that way, and
-    to a clearly better passage of another topic.
+    to a clearly better passage of another topic, unless its reply is about the role the question names.
     """
     parsed = tracker.latest_message.get("intent") or {}
     confidence = parsed.get("confidence")
@@ -155,9 +155,15 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     if leaning >= UNCOVERED_LEANING:
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if hits and hits[0].score >= OVERRIDE and not only_asked_with(missed, ranking, intent) and (
-            TOPIC_INTENTS.get(hits[0].topic) != intent or hits[0].text not in reply.text()):
+            not names_role(ask, reply) if TOPIC_INTENTS.get(hits[0].topic) != intent
+            else hits[0].text not in reply.text()):
         return retrieved_reply(session, ask, hits, names), RETRIEVED
     return None
+
+
+def names_role(ask: Ask, reply: Reply) -> bool:
+    """Whether the question names a role and the reply is about it: the intent fits what was asked."""
+    return ask.role_from_message and ask.role is not None and says_in_order(reply.text(), ask.role.title)
 
 
 def only_asked_with(missed: set[str], ranking: list[dict], intent: str) -> bool:

@@ -308,3 +308,14 @@ def test_a_long_story_the_nlu_falls_back_on_gets_the_answer_its_guess_and_the_pa
                  intent_ranking=ranking)
     assert result.slot_events[-1] == ("last_topic", "role")
     assert "Day to day" in result.text
+
+
+def test_an_unsure_intent_whose_reply_is_about_the_role_named_keeps_it(say) -> None:
+    from actions.progression import ActionTellPath
+
+    ranking = [{"name": "ask_path", "confidence": 0.6}, {"name": "request_plan", "confidence": 0.29},
+               {"name": "ask_requirements", "confidence": 0.1}]
+    result = say(ActionTellPath, "how would i end up as a senior e-commerce manager", "ask_path",
+                 {"role": "senior-ecommerce-manager"}, confidence=0.6, intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "path")
+    assert "Plan my route" in result.titles
