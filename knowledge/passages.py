@@ -37,7 +37,8 @@ def _facts(session: Session) -> Iterator[tuple[str, Any, str, str]]:
     for career in session.execute(select(models.Career)).scalars():
         yield "career", career, "role", _join(f"{career.name}:", career.summary)
     for role in session.execute(select(models.Role)).scalars():
-        yield "role", role, "role", _join(f"{role.title}:", role.summary, role.focus)
+        focus = f"Focus: {role.focus}." if role.focus else None
+        yield "role", role, "role", _join(f"{role.title}:", role.summary, focus)
     for fact in session.execute(select(models.CareerFact)).scalars():
         yield "fact", fact, fact.topic, _join(f"{fact.title}:" if fact.title else None, fact.text)
     for qual in session.execute(select(models.Qualification)).scalars():
