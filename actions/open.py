@@ -16,7 +16,7 @@ from actions.intent_words import common_question_stems, framing_stems, intent_st
 from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
 from knowledge import queries
 from knowledge.retrieval import Hit, passage_index, retrieve, tokens
-from knowledge.words import question_stems, says_in_order, stems
+from knowledge.words import asking_part, question_stems, says_in_order, stem_sequence, stems
 
 RETRIEVED, NOT_COVERED = "retrieved", "not_covered"  # the `last_topic` of these answers
 # The intent for questions the sources are known not to cover (the future of the market, pay
@@ -135,6 +135,9 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     if not missed and not unsure and not naming:
         return None
     hits = retrieve(session, ask.text, careers)
+    # The not-covered checks look at what the asking clauses name, not the context around them
+    # ("I work at <shop>, what's the next step?"), and only in short messages.
+    stray, short = missed & stems(asking_part(ask.text)), is_short(ask)
     leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
                   default=0.0)
     if (missed and not (unsure and only_asked_with(missed, ranking, intent))) or naming:
@@ -142,15 +145,16 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
                      else named_in(hits, ask.text, intent))
         if answering is not None:
             return retrieved_reply(session, ask, hits, names, answering), RETRIEVED
-        if is_short(ask) and missing_here(session, missed, intent, asked_about(ask)):
+        if short and missing_here(session, stray, intent, asked_about(ask)):
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
-    if is_short(ask) and intent not in NOT_ANSWERING and (unknown_word(
-            session, missed - (set() if unsure else asked_with())) or (missed and leaning >= UNCOVERED_LEANING)):
+    unfamiliar = stray - (set() if unsure else asked_with())
+    if short and intent not in NOT_ANSWERING and (
+            unknown_word(session, unfamiliar, ask.text) or (stray and leaning >= UNCOVERED_LEANING)):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
         return None
     framing = framing_stems(NOT_ANSWERING, FRAMING_INTENTS, FRAMING_EXAMPLES)
-    if is_short(ask) and outside_career(session, missed - framing, asked_about(ask)):
+    if short and outside_career(session, stray - framing, asked_about(ask)):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if leaning >= UNCOVERED_LEANING:
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
@@ -283,16 +287,31 @@ def outside_career(session: Session, missed: set[str], careers: set[str]) -> boo
     return any(w in using and not careers & using[w] for w in missed)
 
 
-def unknown_word(session: Session, missed: set[str]) -> bool:
-    """Whether a missed word is one no passage of any career uses ("Bristol", "TikTok"), nor a typo of one."""
-    using = passage_index(session).stem_careers
-    return any(w not in using and not (len(w) >= TYPO_LETTERS and difflib.get_close_matches(
-        w, using, n=1, cutoff=TYPO_SIMILARITY)) for w in missed)
+def unknown_word(session: Session, missed: set[str], text: str) -> bool:
+    """Whether a missed word of the text is one no passage of any career uses ("Bristol", "HubSpot"), nor a typo of one.
+
+    Typos are judged on whole words ("reqirements" is close to "requirements"), since the five-letter
+    stems of unrelated words are often close ("ameri" and "metri").
+    """
+    index = passage_index(session)
+    for word in tokens(text):
+        unused = [w for w in stem_sequence(word) if w in missed and w not in index.stem_careers]
+        if len(word) < TYPO_LETTERS or not unused:
+            continue
+        if not difflib.get_close_matches(word, long_words(session), n=1, cutoff=TYPO_SIMILARITY):
+            return True
+    return False
+
+
+@queries.memoized
+def long_words(session: Session) -> tuple[str, ...]:
+    """The passages' words (retrieval tokens) of TYPO_LETTERS letters or more: what a typo may be of."""
+    return tuple(w for w in passage_index(session).idf if len(w) >= TYPO_LETTERS)
 
 
 def asked_with() -> frozenset[str]:
-    """Stems of words some answering intent's training example uses: how learners ask, not what about."""
-    return common_question_stems(NOT_ANSWERING, 1)
+    """Stems COMMON_EXAMPLES of the answering intents' training examples use: how learners ask, not what about."""
+    return common_question_stems(NOT_ANSWERING, COMMON_EXAMPLES)
 
 
 def is_question(session: Session, text: str) -> bool:
@@ -327,7 +346,8 @@ class ActionAnswerOpen(Action):
             ask = read_ask(tracker, session)
             careers = {ask.career.slug} if ask.career else None
             hits = retrieve(session, text, careers)
-            agreed = agreeing_action(hits, tracker.latest_message.get("intent_ranking") or []) if fallback else None
+            long_story = fallback and len(text.split()) > SHORT_QUESTION
+            agreed = agreeing_action(hits, tracker.latest_message.get("intent_ranking") or []) if long_story else None
             if agreed is None and fallback and hits and hits[0].score >= ANSWER:
                 return send(dispatcher, retrieved_reply(session, ask, hits, ranking), RETRIEVED)
             answering = None if fallback else passage_for(session, hits, question_stems(session, text),
@@ -344,7 +364,8 @@ def agreeing_action(hits: list[Hit], ranking: list[dict]) -> Optional[KnowledgeA
 
     A long message telling a story before its question often leaves the NLU below its fallback
     threshold, with the question's intent among its guesses; when the best passage answers and is
-    on that intent's topic, the intent's whole answer serves better than one passage.
+    on that intent's topic, the intent's whole answer serves better than one passage. (For short
+    messages, a passage on a likely intent's topic is the more specific answer.)
     """
     if not hits or hits[0].score < ANSWER:
         return None

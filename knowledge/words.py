@@ -25,6 +25,10 @@ only long think thinking know tell explain wonder wondering sure stuff come come
 getting gets going goes instead anyone someone something able okay hello hiya thanks please
 become becomes becoming having worth best good better useful helpful possible
 real actual true honest honestly exactly main loves love loving lot lots similar else
+even look looking after cant dont wont isnt doesnt didnt arent upwards onwards until since before while
+though although unless whether maybe perhaps probably already soon never always often sometimes quite
+pretty enough anyway anyways without across around among against each either neither whole mostly
+almost nearly
 """.split())
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 _CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")
@@ -63,6 +67,26 @@ def stems(text: str) -> set[str]:
     "charities" and "charity" meet, and so do "banks" and "banking", and "home" and "remotely".
     """
     return set(stem_sequence(text))
+
+
+# A clause asks when it ends with "?" or opens (after greetings and "so", "ok") with one of these.
+_ASKING = frozenset("""what whats what's how why when where who which whose can could do does did is are
+will would should shall any anything tell""".split())
+_OPENERS = frozenset("so ok okay right hi hiya hey hello well and but also then um erm".split())
+_CLAUSE = re.compile(r"[^,;.!?\n]+[,;.!?\n]*")
+
+
+def asking_part(text: str) -> str:
+    """The clauses of a message that ask something, or the whole message when none visibly does.
+
+    "I live in Leeds, what skills do I need?" asks about skills; Leeds is where the learner is.
+    """
+    asking = []
+    for clause in _CLAUSE.findall(text):
+        words = [w for w in re.findall(r"[a-z']+", clause.lower()) if w not in _OPENERS]
+        if clause.rstrip().endswith("?") or (words and words[0] in _ASKING):
+            asking.append(clause.strip())
+    return " ".join(asking) or text
 
 
 def says_in_order(text: str, phrase: str) -> bool:

@@ -319,3 +319,27 @@ def test_an_unsure_intent_whose_reply_is_about_the_role_named_keeps_it(say) -> N
                  {"role": "senior-ecommerce-manager"}, confidence=0.6, intent_ranking=ranking)
     assert result.slot_events[-1] == ("last_topic", "path")
     assert "Plan my route" in result.titles
+
+
+def test_a_name_in_a_clause_that_only_gives_context_does_not_make_a_question_uncovered(say) -> None:
+    from actions.skills import ActionTellSkills
+
+    ranking = [{"name": "ask_skills", "confidence": 0.94}]
+    kept = say(ActionTellSkills, "i live in Aberystwyth, what skills do i need?", "ask_skills",
+               career="digital-marketing", confidence=0.94, intent_ranking=ranking)
+    assert kept.slot_events[-1] == ("last_topic", "skills")
+    asked = say(ActionTellSkills, "what skills do i need in Aberystwyth?", "ask_skills",
+                career="digital-marketing", confidence=0.94, intent_ranking=ranking)
+    assert asked.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_typos_are_judged_on_whole_words_so_a_place_is_not_taken_for_one(say) -> None:
+    from actions.salary import ActionTellSalary
+
+    ranking = [{"name": "ask_salary", "confidence": 0.99}]
+    abroad = say(ActionTellSalary, "how much do managers earn in america?", "ask_salary",
+                 career="ecommerce-management", confidence=0.99, intent_ranking=ranking)
+    assert abroad.slot_events[-1] == ("last_topic", "not_covered")
+    typo = say(ActionTellSalary, "whats the salry for a managment role?", "ask_salary",
+               career="ecommerce-management", confidence=0.99, intent_ranking=ranking)
+    assert typo.slot_events[-1] == ("last_topic", "salary")

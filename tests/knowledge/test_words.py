@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import sessionmaker
 
-from knowledge.words import question_stems, stems
+from knowledge.words import asking_part, question_stems, stems
 
 
 def test_stems_meet_across_endings_and_leave_out_filler_and_contractions() -> None:
@@ -38,3 +38,10 @@ def test_hyphenated_and_joined_spellings_share_their_stems() -> None:
     assert stems("reorders of stock") <= stems("re-ordering stock")
     assert stems("an ecommerce site") <= stems("an e-commerce site")
     assert stems("entry pay") <= stems("entry-level pay")
+
+
+def test_the_asking_part_of_a_message_leaves_out_the_clauses_that_only_tell() -> None:
+    assert asking_part("I live in Leeds, what skills do I need?") == "what skills do I need?"
+    assert asking_part("ok so im a supervisor at a bakery chain. hows the pay?") == "hows the pay?"
+    assert asking_part("tell me the pay in Bristol") == "tell me the pay in Bristol"
+    assert asking_part("skills for buying") == "skills for buying"  # nothing visibly asks: all of it
