@@ -45,7 +45,8 @@ SPECIFIC, SPECIFIC_DEPTH, RARE_SHARE, COVERED, MOSTLY, MOSTLY_WORDS = 0.55, 3, 0
 SHORT_QUESTION = 16
 NOT_ANSWERING = frozenset({UNCOVERED_INTENT, "nlu_fallback", "out_of_scope"})
 FRAMING_INTENTS, FRAMING_EXAMPLES, COMMON_EXAMPLES = 3, 2, 3
-TYPO_SIMILARITY, TYPO_LETTERS = 0.8, 5  # (shorter words are seldom typos)
+# (Shorter words are seldom typos; a typo is within TYPO_LENGTH letters of the word's length.)
+TYPO_SIMILARITY, TYPO_LETTERS, TYPO_LENGTH = 0.8, 5, 2
 # Passages about one named thing (knowledge/passages.py: "Name: what it is"), named with at least
 # NAME_WORDS distinctive words.
 NAMED_KINDS, NAME_WORDS = frozenset({"qualification", "certification", "entry_route", "skill"}), 2
@@ -103,8 +104,8 @@ def not_covered_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list
 
 
 def shares_a_word(session: Session, text: str, hit: Hit) -> bool:
-    """Whether a passage uses one of the question's distinctive words (not only its career's name)."""
-    return bool(question_stems(session, text) & passage_index(session).stems_of(hit))
+    """Whether a passage uses one of the question's distinctive words (not its career's name, nor a word of asking)."""
+    return bool((question_stems(session, text) - asked_with()) & passage_index(session).stems_of(hit))
 
 
 def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
@@ -298,7 +299,8 @@ def unknown_word(session: Session, missed: set[str], text: str) -> bool:
         unused = [w for w in stem_sequence(word) if w in missed and w not in index.stem_careers]
         if len(word) < TYPO_LETTERS or not unused:
             continue
-        if not difflib.get_close_matches(word, long_words(session), n=1, cutoff=TYPO_SIMILARITY):
+        near = (w for w in long_words(session) if abs(len(w) - len(word)) <= TYPO_LENGTH)
+        if not difflib.get_close_matches(word, list(near), n=1, cutoff=TYPO_SIMILARITY):
             return True
     return False
 
