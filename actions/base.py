@@ -378,7 +378,8 @@ class KnowledgeAction(Action, abc.ABC):
         reply = self.build(session, ask)
         if ask.role_from_message and ask.role and ask.role_words and other_name(ask.role_words, ask.role.title):
             reply.lines.insert(0, f"My sources usually call this role \"{ask.role.title}\".")
-        if ask.generic_title and ask.role is None and not ask.career_choices:
+        if (ask.generic_title and ask.role is None and not ask.career_choices
+                and ask.generic_title.lower() not in reply.text().lower()):
             reply.lines.insert(0, f"My {ask.career.name.lower()} sources don't use the title "
                                   f"\"{ask.generic_title}\"; here is what they do say.")
         if ask.career.slug != ask.career_slot:

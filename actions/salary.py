@@ -144,9 +144,12 @@ class ActionTellSalary(KnowledgeAction):
         assert ask.career is not None
         career = ask.career
         level = level_for(session, ask)
-        # Figures the question picks out by its words beat a role remembered from earlier turns.
-        named = [] if ask.level_from_message or ask.role_from_message or ask.text.startswith("/") \
+        # Figures the question picks out by its words beat a role remembered from earlier turns, and
+        # a level it names when they lie outside that level ("<employer>'s trainee managers").
+        named = [] if ask.role_from_message or ask.text.startswith("/") \
             else bands_named_in(session, ask.text, queries.salary_bands(session, career.slug))
+        if ask.level_from_message and any(b.level == level for b in named):
+            named = []
         role = ask.role if ask.role and not ask.level_from_message and not named else None
         bands = queries.salaries_for_role(session, role.slug) if role else named
         if role and not bands and ask.role_from_message:
@@ -162,7 +165,8 @@ class ActionTellSalary(KnowledgeAction):
                              level_buttons(session, career.slug, None))
             return self._overview(session, career)
         levels = {b.level for b in bands}
-        heading = role.title if role else (f"{career.name}, {lower_first(bands[0].label)}" if len(levels) == 1
+        one_level = len(levels) == 1 and bands != named  # (named figures' labels may open with a name)
+        heading = role.title if role else (f"{career.name}, {lower_first(bands[0].label)}" if one_level
                                            else f"{career.name} pay")
         lines = band_lines(heading, bands)
         level = bands[0].level
@@ -175,9 +179,9 @@ class ActionTellSalary(KnowledgeAction):
             citations.append(related.citation)
         if level == "entry":
             qualified = queries.salary_for(session, "entry-qualified", career.slug)
-            if qualified:
-                start = describe_band(qualified).replace("from ", "")
-                lines.append(f"With relevant qualifications you might start {start}.")
+            if qualified:  # in the band's own words: what "qualified" means differs by source
+                lines.append(f"Also: {lower_first(qualified.label)}, {describe_band(qualified)}.")
+                citations.append(qualified.citation)
         factors = list(dict.fromkeys(str(f.title) for f in queries.facts(session, "pay-factor", career.slug)))
         if factors:
             lines.append("What affects pay: " + "; ".join(factors) + ".")

@@ -28,11 +28,30 @@ def test_entry_level_gives_16000_and_the_qualified_25000(say) -> None:
     result = say(ActionTellSalary, "what's the entry level pay", "ask_salary", {"level": "entry"})
     assert_salary_reply(result)
     assert "E-commerce management, entry level: from around £16,000 a year." in result.text
-    assert "With relevant qualifications you might start around £25,000 a year." in result.text
+    assert "Also: entry level with relevant qualifications, from around £25,000 a year." in result.text
     assert "Entry-level positions typically start at around this figure." in result.text
     assert result.text.endswith(SOURCE_LINE)
     assert result.slots["level"] == "entry"
     assert amounts_in_text(result.text) == [16_000, 25_000]
+
+
+def test_an_employer_named_with_a_level_gets_that_employers_figures(say) -> None:
+    result = say(ActionTellSalary, "what do mcdonalds trainee managers earn?", "ask_salary", {"level": "entry"},
+                 career="retail-management")
+    lines = result.text.splitlines()
+    assert lines[0] == "Retail management pay: £22,000 to £25,000 a year (2019 figure)."
+    assert "McDonald's trainee managers" in lines[1]
+    assert lines[-1] == "Source: TARGETjobs"
+    assert ("last_topic", "salary") in result.slot_events
+
+
+def test_a_qualified_start_is_told_in_its_own_words_with_its_source(say) -> None:
+    result = say(ActionTellSalary, "what's the entry level pay", "ask_salary", {"level": "entry"},
+                 career="retail-management")
+    assert "relevant qualifications" not in result.text
+    line = next(line for line in result.text.splitlines() if line.startswith("Also: "))
+    assert "career changer" in line and "£53,485" in line
+    assert "newshub.co.uk" in result.text.splitlines()[-1] or "Nantwich" in result.text.splitlines()[-1]
 
 
 def test_mid_level_gives_29000_to_55000(say) -> None:
