@@ -136,9 +136,12 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     if not missed and not unsure and not naming:
         return None
     hits = retrieve(session, ask.text, careers)
+    if hits and hits[0].score >= OVERRIDE and TOPIC_INTENTS.get(hits[0].topic) == intent and in_reply(hits[0], reply):
+        return None  # the passage that answers best is part of the answer: the NLU was right
     # The not-covered checks look at what the asking clauses name, not the context around them
     # ("I work at <shop>, what's the next step?"), and only in short messages.
-    stray, short = missed & stems(asking_part(ask.text)), is_short(ask)
+    asking = asking_part(ask.text)
+    stray, short = missed & stems(asking), is_short(ask)
     leaning = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == UNCOVERED_INTENT),
                   default=0.0)
     if (missed and not (unsure and only_asked_with(missed, ranking, intent))) or naming:
@@ -149,21 +152,29 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
         if short and missing_here(session, stray, intent, asked_about(ask)):
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
     unfamiliar = stray - (set() if unsure else asked_with())
-    if short and intent not in NOT_ANSWERING and (
-            unknown_word(session, unfamiliar, ask.text) or (stray and leaning >= UNCOVERED_LEANING)):
+    # (A long message whose asking clauses are short is checked for names nothing mentions there.)
+    asks_briefly = ask.career is not None and len(asking.split()) <= SHORT_QUESTION
+    if intent not in NOT_ANSWERING and ((short or asks_briefly) and unknown_word(session, unfamiliar, ask.text)
+                                        or short and stray and leaning >= UNCOVERED_LEANING):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
         return None
     framing = framing_stems(NOT_ANSWERING, FRAMING_INTENTS, FRAMING_EXAMPLES)
     if short and outside_career(session, stray - framing, asked_about(ask)):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
+    own_topic = bool(hits) and TOPIC_INTENTS.get(hits[0].topic) == intent
     if leaning >= UNCOVERED_LEANING:
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if hits and hits[0].score >= OVERRIDE and not only_asked_with(missed, ranking, intent) and (
-            not names_role(ask, reply) if TOPIC_INTENTS.get(hits[0].topic) != intent
-            else hits[0].text not in reply.text()):
+            not in_reply(hits[0], reply) if own_topic else not names_role(ask, reply)):
         return retrieved_reply(session, ask, hits, names), RETRIEVED
     return None
+
+
+def in_reply(hit: Hit, reply: Reply) -> bool:
+    """Whether the reply says the passage (its words in order; a title before a colon may differ)."""
+    _title, colon, body = hit.text.partition(": ")
+    return says_in_order(reply.text(), body if colon else hit.text)
 
 
 def names_role(ask: Ask, reply: Reply) -> bool:

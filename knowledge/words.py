@@ -28,7 +28,7 @@ real actual true honest honestly exactly main loves love loving lot lots similar
 even look looking after cant dont wont isnt doesnt didnt arent upwards onwards until since before while
 though although unless whether maybe perhaps probably already soon never always often sometimes quite
 pretty enough anyway anyways without across around among against each either neither whole mostly
-almost nearly
+almost nearly well ones theyve youve weve ive youre theyre thats looked looks wat
 """.split())
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 _CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")

@@ -343,3 +343,23 @@ def test_typos_are_judged_on_whole_words_so_a_place_is_not_taken_for_one(say) ->
     typo = say(ActionTellSalary, "whats the salry for a managment role?", "ask_salary",
                career="ecommerce-management", confidence=0.99, intent_ranking=ranking)
     assert typo.slot_events[-1] == ("last_topic", "salary")
+
+
+def test_an_unsure_intent_whose_answer_holds_the_best_passage_keeps_it(say) -> None:
+    from actions.role import ActionTellConditions
+
+    ranking = [{"name": "ask_conditions", "confidence": 0.7}, {"name": "ask_uncovered", "confidence": 0.26}]
+    result = say(ActionTellConditions, "do marketing directors end up doing mad long weeks", "ask_conditions",
+                 career="marketing-management", confidence=0.7, intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "conditions")
+
+
+def test_a_long_message_asking_briefly_about_a_place_nothing_mentions_is_not_covered(say) -> None:
+    from actions.salary import ActionTellSalary
+
+    text = ("so I've done two years on the tills and a bit of visual merchandising over the summer, and "
+            "my partner has a job lined up near Winnipeg, what would a buyer earn in Winnipeg?")
+    ranking = [{"name": "ask_salary", "confidence": 0.95}]
+    result = say(ActionTellSalary, text, "ask_salary", career="retail-buying", confidence=0.95,
+                 intent_ranking=ranking)
+    assert result.slot_events[-1] == ("last_topic", "not_covered")
