@@ -349,7 +349,7 @@ def test_an_unsure_intent_whose_answer_holds_the_best_passage_keeps_it(say) -> N
     from actions.role import ActionTellConditions
 
     ranking = [{"name": "ask_conditions", "confidence": 0.7}, {"name": "ask_uncovered", "confidence": 0.26}]
-    result = say(ActionTellConditions, "do marketing directors end up doing mad long weeks", "ask_conditions",
+    result = say(ActionTellConditions, "do marketing directors end up working crazy long weeks", "ask_conditions",
                  career="marketing-management", confidence=0.7, intent_ranking=ranking)
     assert result.slot_events[-1] == ("last_topic", "conditions")
 
