@@ -28,6 +28,10 @@ where a career's sheet does cover them (remote work is in the data, digital and 
 sheets, so there it is a "conditions" question; the growth of merchandiser jobs is a Careerpilot
 figure, so it is "retrieved").
 
+Two rounds: about thirty cases per career written first and calibrated on, then about ten more per
+career written afterwards by someone who had not seen the replies, measured once as a held-out check
+(the figures are in docs/performance.md) and then folded in.
+
 The texts are written for this set, never copied from shared/probes (tests/bench/test_open_cases.py
 checks that none equals a probe), and mix plain questions with typos, text-speak, long rambling
 messages and role titles the content does not list.
@@ -130,6 +134,27 @@ _ECOMMERCE: tuple[OpenCase, ...] = (
     not_covered(ECOM, "Will AI replace ecommerce managers in the next ten years?",
                 "the guide says the role keeps changing, nothing on AI replacing it"),
     not_covered(ECOM, "what kind of pension do e-commerce managers usually get", "no pensions or benefits"),
+    # The second round, written after the first calibration (see the module docstring).
+    intent(ECOM, "importance", "why do shops even need an ecommerce manager? cant the marketing team just "
+                               "look after the website"),
+    intent(ECOM, "apprenticeships", "which one pays more as an apprentice, the marketing degree apprenticeship "
+                                    "or the digital marketer one?"),
+    intent(ECOM, "salary", "if ive already got relevant qualifications would i start on more than the basic "
+                           "entry level pay in ecommerce?"),
+    intent(ECOM, "path", "how many steps is it from e-commerce associate up to director of ecommerce?"),
+    intent(ECOM, "networking", "are there professional associations or events where i could meet people "
+                               "high up in e-commerce"),
+    retrieved(ECOM, "would i be in charge of the money for digital projects as an ecom manager or does finance "
+                    "do all that", GUIDE, "responsibility: manage the budget for digital projects",
+              also=("role",), says="Manage the budget for digital projects"),
+    retrieved(ECOM, "If the website goes down or breaks, is it the e-commerce manager who has to sort it?", GUIDE,
+              "responsibility: fix problems on the website", also=("role",), says="Fix problems on the website"),
+    not_covered(ECOM, "should i learn shopify or woocommerce first if i want to be an ecommerce manager",
+                "website platforms in general; no platform is named"),
+    not_covered(ECOM, "do you need to speak another language to get one of the global ecommerce manager jobs?",
+                "the global specialism is named; nothing on languages"),
+    not_covered(ECOM, "how much do ecommerce managers earn in america, like in dollars",
+                "UK pay in pounds only; no other country's figures"),
 )
 
 _DATA: tuple[OpenCase, ...] = (
@@ -179,6 +204,24 @@ _DATA: tuple[OpenCase, ...] = (
     not_covered(DATA, "can i get a skilled worker visa as a data analyst from abroad", "no visas"),
     not_covered(DATA, "what questions do they ask in a data analyst interview, any tips?", "no interview advice"),
     not_covered(DATA, "do data analysts get a good pension and private healthcare?", "no benefits"),
+    # The second round, written after the first calibration (see the module docstring).
+    intent(DATA, "conditions", "how many days a week do data ppl actually go into the office these days?"),
+    intent(DATA, "skills", "do i need to know python or is sql enough for analyst jobs"),
+    intent(DATA, "salary", "wot does an MI analyst earn roughly"),
+    intent(DATA, "related", "what other jobs are close to data analysis in case i change my mind later on?"),
+    retrieved(DATA, "what grades does nottingham want for the data scientist degree apprenticeship",
+              ("University of Nottingham School of Mathematical Sciences",),
+              "GCSE maths 5 and English 4 plus BBC at A level incl. maths, or a Level 4 data analyst "
+              "apprenticeship passed at merit or distinction"),
+    retrieved(DATA, "why would a company bring in an outside web analyst, is it usually cos something's broken?",
+              ("Econsultancy",), "agency web analysts were often called in when analytics, e-commerce tracking "
+                                 "or campaign tagging had gone wrong (c.2012)"),
+    retrieved(DATA, "What civil service grade do associate data analysts in government usually start on?",
+              ("Government Digital and Data Profession Capability Framework (GOV.UK)",), "often EO or HEO grade"),
+    not_covered(DATA, "how do i build a portfolio of projects to show employers when im applying for analyst jobs",
+                "no portfolio or application advice"),
+    not_covered(DATA, "is being a data analyst really stressful? do people burn out", "nothing on stress or wellbeing"),
+    not_covered(DATA, "what's the going day rate for freelance data analysts?", "no freelance work or day rates"),
 )
 
 _DIGITAL: tuple[OpenCase, ...] = (
@@ -233,6 +276,27 @@ _DIGITAL: tuple[OpenCase, ...] = (
                 "no visas"),
     not_covered(DIGITAL, "any interview tips for a digital marketing executive role?", "no interview advice"),
     not_covered(DIGITAL, "Do digital marketing jobs come with a company car or a decent pension?", "no benefits"),
+    # The second round, written after the first calibration (see the module docstring).
+    intent(DIGITAL, "pay_factors", "do men get paid more than women in digital marketing??"),
+    intent(DIGITAL, "conditions", "would i have to go to events and trade shows as a digital marketer or is it "
+                                  "all sat at a desk"),
+    intent(DIGITAL, "skills", "do digital marketers need to know all the GDPR rules and that"),
+    intent(DIGITAL, "apprenticeships", "Is there a digital marketing apprenticeship in Scotland?",
+           also=("retrieved",), says="Scotland"),
+    retrieved(DIGITAL, "can you do a digital marketing apprenticeship with a big retailer, like at a shop chain?",
+              ("Prospects",), "Prospects lists digital marketer among the apprenticeships on offer in retail"),
+    retrieved(DIGITAL, "in a junior digital marketing exec job would i be writing blog posts and newsletters?",
+              ("business2businessmarketing blog",),
+              "entry-level executives updated the website, wrote copy for web pages, blogs and newsletters (2012)"),
+    retrieved(DIGITAL, "how many credits is the digital strategy module on the CIM level 6 diploma in professional "
+                       "marketing", ("Chartered Institute of Marketing (copy on pdfslide.net)",),
+              "an optional 15-credit Digital Strategy module, taken with both compulsory modules"),
+    not_covered(DIGITAL, "is the hubspot inbound marketing certificate worth getting for digital marketing jobs",
+                "no HubSpot; only CIM, BCS and Google Ads are named"),
+    not_covered(DIGITAL, "what do digital marketers earn in dubai, is it tax free out there?",
+                "UK pay only; nothing on other countries or tax"),
+    not_covered(DIGITAL, "I'm dyslexic, would that hold me back in a digital marketing career? I'm worried about "
+                         "all the writing", "nothing on dyslexia or disability"),
 )
 
 _MARKETING: tuple[OpenCase, ...] = (
@@ -283,6 +347,25 @@ _MARKETING: tuple[OpenCase, ...] = (
                 "Visa appears only as a company on an apprenticeship panel"),
     not_covered(MARKETING, "what kind of questions come up in a marketing manager interview", "no interview advice"),
     not_covered(MARKETING, "Do marketing managers get private health insurance as a perk?", "no benefits"),
+    # The second round, written after the first calibration (see the module docstring).
+    intent(MARKETING, "pay_factors", "do you earn more if you're a CIM member?"),
+    intent(MARKETING, "conditions", "do marketing directors end up working crazy long weeks"),
+    intent(MARKETING, "specialisations", "what areas can a marketing manager specialise in, like brand or product?"),
+    intent(MARKETING, "compare", "whats the difference between general marketing and digital marketing as a career"),
+    retrieved(MARKETING, "what happened to trainee numbers at ad agencies in the 2009 recession?", ("Campaign",),
+              "first-year trainees fell from 3.9% of agency staff in 2008 to about 1.3% in 2009 (IPA)"),
+    retrieved(MARKETING, "is there more marketing work around now because of green and sustainable products?",
+              ("Institute for Apprenticeships and Technical Education",),
+              "the growing green economy creates marketing work explaining sustainable products"),
+    retrieved(MARKETING, "why did the agency Bray Leino start taking on apprentices?",
+              ("Apprenticeships blog (GOV.UK)",),
+              "graduates it trained often left after about 18 months; it joined the IPA's Creative Pioneers in 2012"),
+    not_covered(MARKETING, "how should i set up my linkedin so marketing recruiters actually notice me",
+                "no LinkedIn or profile advice"),
+    not_covered(MARKETING, "what's maternity leave usually like for marketing managers? thinking ahead",
+                "no leave or family benefits"),
+    not_covered(MARKETING, "is doing an MBA worth it if i want to be a marketing director one day?",
+                "CIM qualifications and degrees; nothing on MBAs"),
 )
 
 _MERCH: tuple[OpenCase, ...] = (
@@ -332,6 +415,25 @@ _MERCH: tuple[OpenCase, ...] = (
     not_covered(MERCH, "will AI and automation replace merchandisers?", "growth figure only, no AI"),
     not_covered(MERCH, "I'm on a student visa, am I allowed to take a merchandising placement?", "no visas"),
     not_covered(MERCH, "do merchandisers get a staff discount?", "no perks"),
+    # The second round, written after the first calibration (see the module docstring).
+    intent(MERCH, "pay_factors", "do merchandisers get paid more if theyve looked after bigger budgets before?"),
+    intent(MERCH, "conditions", "would i be working in a shop or at head office as a merchandiser",
+           also=("retrieved",), says="shop or in an office"),
+    intent(MERCH, "alternatives", "what college courses could get me into merchandising if I don't do A levels?",
+           also=("retrieved",), says="college course"),
+    intent(MERCH, "specialisations", "wat types of merchandiser r there, like ones that just do online?"),
+    retrieved(MERCH, "do merchandisers ever go and visit the factories where the stuff gets made?", ("Careerpilot",),
+              "visit manufacturers with buyers to learn how products are made"),
+    retrieved(MERCH, "is it true most graduates would rather go into buying than merchandising",
+              ("Success Appointments",),
+              "a recruiter says most graduates want to go into buying rather than merchandising"),
+    retrieved(MERCH, "Are there many graduate schemes that are just for merchandising?", ("Prospects",),
+              "few schemes just for merchandising, though some retail management schemes include it"),
+    not_covered(MERCH, "which stock system do merchandisers use, is it SAP?",
+                "specialist software and Excel; no system is named"),
+    not_covered(MERCH, "be honest, is merchandising a really stressful job", "nothing on stress or pressure"),
+    not_covered(MERCH, "do merchandisers get a bonus at the end of the year on top of their salary?",
+                "pay bands only; no bonuses"),
 )
 
 _BUYING: tuple[OpenCase, ...] = (
@@ -381,6 +483,25 @@ _BUYING: tuple[OpenCase, ...] = (
                 "discount appears only as stock discounting"),
     not_covered(BUYING, "would I be able to do a buying job fully remote from Cornwall?",
                 "office and travel, flexible hours; nothing on remote work"),
+    # The second round, written after the first calibration (see the module docstring).
+    intent(BUYING, "conditions", "can you do buying part time or as a job share? I have two little ones"),
+    intent(BUYING, "related", "what other jobs are similar to buying if i dont manage to get in"),
+    intent(BUYING, "degree", "does it matter what i study at uni if i want to end up a buyer?"),
+    intent(BUYING, "salary", "whats a homeware buyer's salary like"),
+    retrieved(BUYING, "are buying internships normally paid or unpaid?", ("Drapers",),
+              "a fashion recruiter says the placement or internship is often unpaid",
+              also=("experience",), says="often unpaid"),
+    retrieved(BUYING, "do buyers only buy finished products or do some of them buy fabric?", ("TARGETjobs",),
+              "some buying jobs deal with fabrics rather than finished products"),
+    retrieved(BUYING, "is there a weekly buying meeting, like every monday morning?", ("Retail Appointment",),
+              "buyers usually join Monday morning buying meetings and strategy meetings"),
+    not_covered(BUYING, "do buyers get to keep the free samples suppliers send in?",
+                "samples are tested and delivered; nothing on keeping them"),
+    not_covered(BUYING, "are buyers allowed to accept gifts or fancy dinners from suppliers?",
+                "nothing on gifts or hospitality from suppliers"),
+    not_covered(BUYING, "Right so I've been a sales assistant at a department store for about two years and my "
+                        "goal is to be a buyer, and my boyfriend lives in New York so I was wondering what buyers "
+                        "get paid over there compared to here?", "UK pay only; nothing on New York or the US"),
 )
 
 _RETAIL: tuple[OpenCase, ...] = (
@@ -430,6 +551,24 @@ _RETAIL: tuple[OpenCase, ...] = (
     not_covered(RETAIL, "what questions do they ask in a store manager interview?",
                 "only managers interviewing their own staff"),
     not_covered(RETAIL, "I'm on a student visa, how many hours can I work as a shop supervisor?", "no visas"),
+    # The second round, written after the first calibration (see the module docstring).
+    intent(RETAIL, "pay_factors", "do shop managers get commission or bonuses on top of their wage"),
+    intent(RETAIL, "salary", "what do mcdonalds trainee managers earn?"),
+    intent(RETAIL, "certifications", "is there any professional status i can get as a retail manager, like "
+                                     "becoming chartered?", also=("retrieved",), says="Chartered Manager"),
+    intent(RETAIL, "teams", "who's a store manager's boss? do they answer to head office or someone else"),
+    retrieved(RETAIL, "would i have to advertise the shop in the local paper and that as the manager?", ("incz.info",),
+              "promote the store locally, for example through the local paper and the community"),
+    retrieved(RETAIL, "do store managers have to do full stock counts to catch theft?", ("Bright Network",),
+              "run full stock counts to spot theft or mistakes"),
+    retrieved(RETAIL, "Who is the level 4 retail manager apprenticeship actually aimed at?", ("pdfslide.net copy",),
+              "people heading for senior store manager or area manager jobs, or managing other managers"),
+    not_covered(RETAIL, "I just got made supervisor and half the team are my mates, how do I manage people who "
+                        "used to be my friends on the shop floor?", "no advice on managing former peers"),
+    not_covered(RETAIL, "do you need a driving licence to be an area manager", "company cars on grad schemes; "
+                                                                               "nothing on licences"),
+    not_covered(RETAIL, "how many days holiday do store managers get a year?",
+                "bank holidays and holiday seasons only as working hours; no leave entitlement"),
 )
 
 _SOCIAL: tuple[OpenCase, ...] = (
@@ -477,6 +616,26 @@ _SOCIAL: tuple[OpenCase, ...] = (
     not_covered(SOCIAL, "will AI write all the posts in future so the job just disappears?", "no AI outlook"),
     not_covered(SOCIAL, "interview tips for a social media manager role pls", "no interview advice"),
     not_covered(SOCIAL, "do I need a visa to work in social media in the UK, I'm Australian", "no visas"),
+    # The second round, written after the first calibration (see the module docstring).
+    intent(SOCIAL, "pay_factors", "do social media ppl earn less than normal marketers??",
+           also=("retrieved",), says="below average marketing pay"),
+    intent(SOCIAL, "skills", "do i need to know how to use hootsuite for social media jobs"),
+    intent(SOCIAL, "alternatives", "is a btec in media any good for getting into social media work?"),
+    intent(SOCIAL, "related", "if i get bored of social media later what other jobs could i move into"),
+    retrieved(SOCIAL, "is the job different at a tiny company compared to a big brand's social team?",
+              ("Digital Waffle",), "small company: everything from content to reporting; bigger team: strategy, "
+                                   "planning and working with others"),
+    retrieved(SOCIAL, "is there an age limit on creative apprenticeships? im 29 and want to retrain in social media",
+              ("Discover Creative Careers",), "open from age 16 with no upper age limit"),
+    retrieved(SOCIAL, "in wales do apprentices get paid for the hours they spend training as well?", ("Sgil Cymru",),
+              "Level 4 creative and digital media apprentices must be paid for all their hours, training included"),
+    not_covered(SOCIAL, "how many followers do i need on my own insta before anyone hires me as a social media "
+                        "manager", "no follower counts"),
+    not_covered(SOCIAL, "how do social media managers cope with trolls and abuse in the comments, does it mess "
+                        "with your mental health?", "crisis communications named; nothing on abuse or mental health"),
+    not_covered(SOCIAL, "hiya so I run the instagram for my mum's nail salon and I've grown it loads, I'm thinking "
+                        "of moving to Canada next year, what do social media managers earn over there?",
+                "UK pay only; nothing on Canada"),
 )
 
 OPEN_CASES: tuple[OpenCase, ...] = (*_ECOMMERCE, *_DATA, *_DIGITAL, *_MARKETING, *_MERCH, *_BUYING, *_RETAIL,

@@ -80,10 +80,10 @@ def test_every_case_names_a_career_of_the_content(content):
     assert sorted({c.career for c in OPEN_CASES} - content["careers"]) == []
 
 
-def test_every_career_has_about_thirty_cases_of_every_kind():
+def test_every_career_has_about_forty_cases_of_every_kind():
     per_career = Counter(c.career for c in OPEN_CASES)
-    assert len(per_career) == 8 and 220 <= len(OPEN_CASES) <= 260
-    assert all(28 <= n <= 32 for n in per_career.values()), per_career
+    assert len(per_career) == 8 and 300 <= len(OPEN_CASES) <= 360
+    assert all(37 <= n <= 43 for n in per_career.values()), per_career
     kinds = Counter((c.career, c.kind) for c in OPEN_CASES)
     assert all(kinds[(career, kind)] >= 6 for career in per_career for kind in KINDS), kinds
 
