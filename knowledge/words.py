@@ -49,6 +49,12 @@ def _same_meaning(path: Path = VOCABULARY) -> dict[str, str]:
     return {_stem(w.lower()): _stem(group[0].lower()) for group in groups for w in group}
 
 
+@functools.lru_cache(maxsize=1)
+def _filler_stems() -> frozenset[str]:
+    """The stems of the filler words: "paying" is as much filler as "pay"."""
+    return frozenset(_stem(w) for w in _NOT_DISTINCTIVE)
+
+
 def _and_joined(match: re.Match[str]) -> str:
     return f"{match.group(0)} {match.group(0).replace('-', '')}"
 
@@ -58,7 +64,8 @@ def stem_sequence(text: str) -> list[str]:
     text = _HYPHENATED.sub(_and_joined, _CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
     words = _WORD.findall(text)
     same = _same_meaning()
-    return [same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)]
+    return [same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)
+            if stem not in _filler_stems()]
 
 
 def stems(text: str) -> set[str]:
