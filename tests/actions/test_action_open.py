@@ -363,3 +363,10 @@ def test_a_long_message_asking_briefly_about_a_place_nothing_mentions_is_not_cov
     result = say(ActionTellSalary, text, "ask_salary", career="retail-buying", confidence=0.95,
                  intent_ranking=ranking)
     assert result.slot_events[-1] == ("last_topic", "not_covered")
+
+
+def test_a_statistic_the_content_holds_answers_even_when_the_nlu_thinks_it_uncovered(say) -> None:
+    result = say(ActionAnswerOpen, "in 2014, how many people did retail in the UK employ?", "ask_uncovered",
+                 career="retail-management")
+    assert result.slot_events[-1] == ("last_topic", "retrieved")
+    assert "2014" in result.text.splitlines()[1]
