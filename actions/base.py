@@ -127,11 +127,6 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
-def pounds(amount: int) -> str:
-    """Format whole pounds as £52,000."""
-    return f"£{amount:,}"
-
-
 def known_text(value: Any) -> Optional[str]:
     """A slot or entity value as text if it is a clean short string (or a number); else None (unknown)."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -180,8 +175,8 @@ def careers_named_in(tracker: Tracker, session: Session, text: str, entities: di
 
     Once a conversation has a career, a word the NLU read as the learner's stage ("I work in
     <field>") says where they are, not which career they now ask about. A qualification named in
-    words that fit one of the `context` career's own ("a marketing apprenticeship" on a page whose
-    career has a digital marketer apprenticeship) keeps that career.
+    words that fit one of the `context` career's own ("a <field> apprenticeship" on a page whose
+    career has a "<field>er degree apprenticeship") keeps that career.
     """
     named: list[CareerInfo] = []
     for value in entities.get("career", []):

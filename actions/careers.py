@@ -5,10 +5,11 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first
 from actions.progression import related_lines
 from knowledge import queries
 from knowledge.matching import normalise
+from knowledge.pay import pounds
 from knowledge.queries import CareerInfo, Citation
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, lower_first
 from knowledge import queries
+from knowledge.pay import pounds
 from knowledge.queries import QualificationInfo
 
 APPRENTICESHIP_KINDS = ("apprenticeship", "degree-apprenticeship")

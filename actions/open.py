@@ -377,7 +377,7 @@ def decisive(session: Session, hits: list[Hit], asked: set[str]) -> Optional[Hit
     """The best passage when it scores DECISIVE and uses COVERED of the question's words' weight.
 
     Against the NLU's "not covered": a statistic the content holds, asked in its own words
-    ("how many people did retail employ in <year>?"), scores far above anything else.
+    ("how many people did <sector> employ in <year>?"), scores far above anything else.
     """
     if not hits or hits[0].score < DECISIVE:
         return None

@@ -19,7 +19,6 @@ from actions.base import (
     join_names,
     lower_first,
     message_entities,
-    pounds,
     send,
     session_factory,
     slot_text,
@@ -28,6 +27,7 @@ from actions.entry import COURSE_KINDS, apprenticeships_of, describe_apprentices
 from actions.salary import describe_band
 from knowledge import queries
 from knowledge.matching import find_in_text
+from knowledge.pay import pounds
 from knowledge.queries import CareerInfo, Citation, RoleInfo, StageInfo
 
 # The stage of a learner already on the career's ladder; the other stages are the content's

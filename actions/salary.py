@@ -7,9 +7,10 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, lower_first, pounds
+from actions.base import Ask, Button, KnowledgeAction, Reply, lower_first
 from knowledge import queries
 from knowledge.content import SALARY_LEVELS
+from knowledge.pay import describe_band, pounds
 from knowledge.queries import CareerInfo, RoleInfo, SalaryBandInfo
 from knowledge.words import question_stems, stems
 
@@ -33,24 +34,6 @@ def bands_named_in(session: Session, text: str, bands: list[SalaryBandInfo]) -> 
     scored = [(len(wanted & stems(f"{b.label} {b.context or ''}")), i, b) for i, b in enumerate(bands)]
     best = max((score for score, _i, _b in scored), default=0)
     return [b for score, _i, b in scored if best and score == best][:8]
-
-
-def describe_band(band: SalaryBandInfo) -> str:
-    """A band's figures in words, e.g. "£52,000 to over £120,000 a year"."""
-    about = "around " if band.approximate else ""
-    measure = f"{band.measure} of " if band.measure else ""
-    if band.min_gbp is not None and band.max_gbp is not None:
-        if band.min_gbp == band.max_gbp:
-            return f"{measure}{about}{pounds(band.min_gbp)} a year"
-        top = f"over {pounds(band.max_gbp)}" if band.max_open else pounds(band.max_gbp)
-        return f"{about}{pounds(band.min_gbp)} to {top} a year"
-    if band.min_gbp is not None:
-        if band.measure:
-            return f"{measure}{about}{pounds(band.min_gbp)} a year"
-        more = " or more" if band.max_open else ""
-        return f"from {about}{pounds(band.min_gbp)}{more} a year"
-    assert band.max_gbp is not None
-    return f"up to {about}{pounds(band.max_gbp)} a year"
 
 
 def dated(band: SalaryBandInfo, today: Optional[datetime.date] = None) -> str:

@@ -11,11 +11,11 @@ import pytest
 from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
-from actions.base import pounds
 from bot.rasa.channels.webchat.sessions import conversation_id
 from harness.paths import REPO_ROOT
 from knowledge import queries
 from knowledge.db import make_session_factory
+from knowledge.pay import pounds
 from tests.support.accessibility import assert_accessible
 from tests.support.databases import sqlite_url
 from tests.support.stack import Stack, append_adviser_message

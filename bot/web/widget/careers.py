@@ -6,8 +6,9 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from actions.salary import dated, describe_band
+from actions.salary import dated
 from knowledge import queries
+from knowledge.pay import describe_band
 from knowledge.queries import CareerInfo, QualificationInfo, SalaryBandInfo
 
 TASKS_SHOWN = 5

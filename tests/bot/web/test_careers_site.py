@@ -13,11 +13,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
-from actions.salary import describe_band
 from bot.shared.settings import Settings
 from bot.web.app import create_app
 from bot.web.knowledge import dispose_knowledge_sessions
 from knowledge import models, queries
+from knowledge.pay import describe_band
 
 MARKUP = '<img src=x onerror="window.__x=1">'
 POLICY = "default-src 'self'"
