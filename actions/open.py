@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import Ask, Button, KnowledgeAction, Reply, read_ask, send, session_factory
+from actions.base import Ask, Button, KnowledgeAction, Reply, join_names, read_ask, send, session_factory
 from actions.intent_words import common_question_stems, framing_stems, intent_stems
 from actions.scope import INTENT_LABELS, ActionClarify, consecutive_fallbacks, unreadable_reason
 from knowledge import queries
@@ -300,20 +300,54 @@ def outside_career(session: Session, missed: set[str], careers: set[str]) -> boo
 
 
 def unknown_word(session: Session, missed: set[str], text: str) -> bool:
-    """Whether a missed word of the text is one no passage of any career uses ("Bristol", "HubSpot"), nor a typo of one.
+    """Whether a missed word of the text is one no passage of any career uses ("Bristol"), nor a typo of one."""
+    return bool(unknown_words(session, missed, text))
+
+
+def unknown_words(session: Session, missed: set[str], text: str) -> list[str]:
+    """The text's words (retrieval tokens) among `missed` that no passage uses and that are no typo of a word one does.
 
     Typos are judged on whole words ("reqirements" is close to "requirements"), since the five-letter
     stems of unrelated words are often close ("ameri" and "metri").
     """
-    index = passage_index(session)
+    index, found = passage_index(session), []
     for word in tokens(text):
         unused = [w for w in stem_sequence(word) if w in missed and w not in index.stem_careers]
         if len(word) < TYPO_LETTERS or not unused:
             continue
         near = (w for w in long_words(session) if abs(len(w) - len(word)) <= TYPO_LENGTH)
         if not difflib.get_close_matches(word, list(near), n=1, cutoff=TYPO_SIMILARITY):
-            return True
-    return False
+            found.append(word)
+    return found
+
+
+def general_only_line(session: Session, ask: Ask, intent: str, reply: Reply) -> Optional[str]:
+    """For an answer that stands, a line saying the sources say nothing of a name the question asks about.
+
+    "What's the pay at <employer> for store managers?" gets the general figures, and this line
+    first: the sources never mention that employer (the words learners often ask with are let
+    through by the checks, so the answer stands). A name is a word no passage uses, right after
+    "at", "in", "for", "with", "from" or "near".
+    """
+    if (ask.career is None or not is_short(ask) or ask.text.startswith("/") or intent in NOT_ANSWERING
+            or not is_question(session, ask.text)):
+        return None
+    missed = missed_words(session, ask.text, reply) & stems(asking_part(ask.text))
+    names = [w for w in (as_typed(ask.text, w) for w in unknown_words(session, missed, ask.text))
+             if re.search(rf"\b(?:{_PLACING})\s+{re.escape(w)}", ask.text, re.IGNORECASE)]
+    if not names:
+        return None
+    return f"My sources say nothing about {join_names(names)} in particular; here is what they say in general."
+
+
+# A name asked about comes after one of these ("pay at <employer>", "jobs in <town>").
+_PLACING = "at|in|for|with|from|near"
+
+
+def as_typed(text: str, token: str) -> str:
+    """The learner's own spelling of a word of the text ("Tesco" for "tesco", "Tesco's" kept whole)."""
+    found = re.search(rf"\b{re.escape(token)}[\w']*", text, re.IGNORECASE)
+    return found.group(0) if found else token
 
 
 @queries.memoized

@@ -28,7 +28,8 @@ real actual true honest honestly exactly main loves love loving lot lots similar
 even look looking after cant dont wont isnt doesnt didnt arent upwards onwards until since before while
 though although unless whether maybe perhaps probably already soon never always often sometimes quite
 pretty enough anyway anyways without across around among against each either neither whole mostly
-almost nearly well ones theyve youve weve ive youre theyre thats looked looks wat
+almost nearly well ones theyve youve weve ive youre theyre thats looked looks wat myself yourself
+ourselves themselves himself herself
 """.split())
 _WORD = re.compile(r"[a-z][a-z']{3,}")
 _CONTRACTION = re.compile(r"'(?:s|re|ve|ll|d|m|t)\b|n't\b")

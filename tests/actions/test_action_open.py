@@ -370,3 +370,17 @@ def test_a_statistic_the_content_holds_answers_even_when_the_nlu_thinks_it_uncov
                  career="retail-management")
     assert result.slot_events[-1] == ("last_topic", "retrieved")
     assert "2014" in result.text.splitlines()[1]
+
+
+def test_an_answer_that_stands_says_when_the_sources_say_nothing_of_a_name_asked_about(say) -> None:
+    from actions.salary import ActionTellSalary
+
+    ranking = [{"name": "ask_salary", "confidence": 0.99}]
+    named = say(ActionTellSalary, "whats the pay like at Tesco for store managers", "ask_salary",
+                career="retail-management", confidence=0.99, intent_ranking=ranking)
+    assert named.text.splitlines()[0] == ("My sources say nothing about Tesco in particular; "
+                                          "here is what they say in general.")
+    assert named.slot_events[-1] == ("last_topic", "salary")
+    context = say(ActionTellSalary, "i work at Tesco, how much do store managers earn", "ask_salary",
+                  career="retail-management", confidence=0.99, intent_ranking=ranking)
+    assert "say nothing about" not in context.text
