@@ -324,7 +324,7 @@ def unknown_words(session: Session, missed: set[str], text: str) -> list[str]:
 def general_only_line(session: Session, ask: Ask, intent: str, reply: Reply) -> Optional[str]:
     """For an answer that stands, a line saying the sources say nothing of a name the question asks about.
 
-    "What's the pay at <employer> for store managers?" gets the general figures, and this line
+    "What's the pay at <employer> for <role>s?" gets the general figures, and this line
     first: the sources never mention that employer (the words learners often ask with are let
     through by the checks, so the answer stands). A name is a word no passage uses, right after
     "at", "in", "for", "with", "from" or "near".
