@@ -354,7 +354,7 @@ class KnowledgeAction(Action, abc.ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Read the question, build the answer inside a session, send it, remember the topic."""
-        from actions.open import general_only_line, second_opinion  # here: actions.open builds on this module
+        from actions.open import second_opinion  # here: actions.open builds on this module
 
         with session_factory()() as session:
             ask = read_ask(tracker, session)
@@ -362,9 +362,6 @@ class KnowledgeAction(Action, abc.ABC):
             instead = second_opinion(session, ask, tracker, self.action_intent(ask), reply)
             if instead is not None:
                 return send(dispatcher, *instead)
-            caveat = general_only_line(session, ask, self.action_intent(ask), reply)
-            if caveat:
-                reply.lines.insert(0, caveat)
         return send(dispatcher, reply, self.topic)
 
     def answer(self, session: Session, ask: Ask) -> Reply:

@@ -122,6 +122,8 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     either. An intent the NLU is unsure of also gives way to "not covered" when a short question
     names something no passage mentions, or only other careers' do, or the NLU leans that way, and
     to a clearly better passage of another topic, unless its reply is about the role the question names.
+    A sure intent's reply that stands may get a first line saying the sources say nothing of a
+    name the question asks about (`add_general_only_line`).
     """
     parsed = tracker.latest_message.get("intent") or {}
     confidence = parsed.get("confidence")
@@ -138,7 +140,8 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
     if not missed and not unsure and not naming:
         return None
     hits = retrieve(session, ask.text, careers)
-    if hits and hits[0].score >= OVERRIDE and TOPIC_INTENTS.get(hits[0].topic) == intent and in_reply(hits[0], reply):
+    own_topic = bool(hits) and TOPIC_INTENTS.get(hits[0].topic) == intent
+    if own_topic and hits[0].score >= OVERRIDE and in_reply(hits[0], reply):
         return None  # the passage that answers best is part of the answer: the NLU was right
     # The not-covered checks look at what the asking clauses name, not the context around them
     # ("I work at <shop>, what's the next step?"), and only in short messages.
@@ -155,16 +158,17 @@ def second_opinion(session: Session, ask: Ask, tracker: Tracker, intent: str,
             return not_covered_reply(session, ask, hits, names), NOT_COVERED
     unfamiliar = stray - (set() if unsure else asked_with())
     # (A long message whose asking clauses are short is checked for names nothing mentions there.)
-    asks_briefly = ask.career is not None and len(asking.split()) <= SHORT_QUESTION
+    asks_briefly = is_short(ask, asking)
     if intent not in NOT_ANSWERING and ((short or asks_briefly) and unknown_word(session, unfamiliar, ask.text)
                                         or short and stray and leaning >= UNCOVERED_LEANING):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if not unsure:
+        if short:
+            add_general_only_line(session, ask.text, stray, reply)
         return None
     framing = framing_stems(NOT_ANSWERING, FRAMING_INTENTS, FRAMING_EXAMPLES)
     if short and outside_career(session, stray - framing, asked_about(ask)):
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
-    own_topic = bool(hits) and TOPIC_INTENTS.get(hits[0].topic) == intent
     if leaning >= UNCOVERED_LEANING:
         return not_covered_reply(session, ask, hits, names), NOT_COVERED
     if hits and hits[0].score >= OVERRIDE and not only_asked_with(missed, ranking, intent) and (
@@ -264,9 +268,9 @@ def named_in(hits: list[Hit], text: str, intent: Optional[str] = None) -> Option
     return None
 
 
-def is_short(ask: Ask) -> bool:
-    """Whether the question is about a settled career and short enough for one stray word to matter."""
-    return ask.career is not None and len(ask.text.split()) <= SHORT_QUESTION
+def is_short(ask: Ask, text: Optional[str] = None) -> bool:
+    """Whether the question is about a settled career and short enough (or `text` of it) for a stray word to count."""
+    return ask.career is not None and len((ask.text if text is None else text).split()) <= SHORT_QUESTION
 
 
 def missing_here(session: Session, missed: set[str], intent: str, careers: set[str]) -> bool:
@@ -321,23 +325,19 @@ def unknown_words(session: Session, missed: set[str], text: str) -> list[str]:
     return found
 
 
-def general_only_line(session: Session, ask: Ask, intent: str, reply: Reply) -> Optional[str]:
-    """For an answer that stands, a line saying the sources say nothing of a name the question asks about.
+def add_general_only_line(session: Session, text: str, stray: set[str], reply: Reply) -> None:
+    """Open a reply that stands with a line saying the sources say nothing of a name the question asks about.
 
-    "What's the pay at <employer> for <role>s?" gets the general figures, and this line
-    first: the sources never mention that employer (the words learners often ask with are let
-    through by the checks, so the answer stands). A name is a word no passage uses, right after
-    "at", "in", "for", "with", "from" or "near".
+    "What's the pay at <employer> for <role>s?" keeps the general figures (the words learners
+    often ask with are let through), with this line first: the sources never mention that
+    employer. A name is a stray word no passage uses, right after "at", "in", "for", "with",
+    "from" or "near".
     """
-    if (ask.career is None or not is_short(ask) or ask.text.startswith("/") or intent in NOT_ANSWERING
-            or not is_question(session, ask.text)):
-        return None
-    missed = missed_words(session, ask.text, reply) & stems(asking_part(ask.text))
-    names = [w for w in (as_typed(ask.text, w) for w in unknown_words(session, missed, ask.text))
-             if re.search(rf"\b(?:{_PLACING})\s+{re.escape(w)}", ask.text, re.IGNORECASE)]
-    if not names:
-        return None
-    return f"My sources say nothing about {join_names(names)} in particular; here is what they say in general."
+    names = [w for w in (as_typed(text, w) for w in unknown_words(session, stray, text))
+             if re.search(rf"\b(?:{_PLACING})\s+{re.escape(w)}", text, re.IGNORECASE)]
+    if names:
+        reply.lines.insert(0, f"My sources say nothing about {join_names(names)} in particular; "
+                              "here is what they say in general.")
 
 
 # A name asked about comes after one of these ("pay at <employer>", "jobs in <town>").
@@ -395,16 +395,25 @@ class ActionAnswerOpen(Action):
             hits = retrieve(session, text, careers)
             long_story = fallback and len(text.split()) > SHORT_QUESTION
             agreed = agreeing_action(hits, tracker.latest_message.get("intent_ranking") or []) if long_story else None
-            if agreed is None and fallback and hits and hits[0].score >= ANSWER:
-                return send(dispatcher, retrieved_reply(session, ask, hits, ranking), RETRIEVED)
-            asked = question_stems(session, text)
-            answering = None if fallback else (decisive(session, hits, asked)
-                                               or passage_for(session, hits, asked, COVERED_AGAINST_NLU, None))
-            if agreed is None and answering is not None:
-                return send(dispatcher, retrieved_reply(session, ask, hits, ranking, answering), RETRIEVED)
             if agreed is None:
-                return send(dispatcher, not_covered_reply(session, ask, hits, ranking), NOT_COVERED)
+                return send(dispatcher, *open_reply(session, ask, hits, ranking, fallback))
         return await agreed.run(dispatcher, tracker, domain)
+
+
+def open_reply(session: Session, ask: Ask, hits: list[Hit], ranking: list[str], fallback: bool) -> tuple[Reply, str]:
+    """The passages (and RETRIEVED) when they answer, else the not-covered reply (and NOT_COVERED).
+
+    Against `nlu_fallback` the best passage answers from ANSWER; against `ask_uncovered` only a
+    decisive one, or one carrying COVERED_AGAINST_NLU of the question's words' weight.
+    """
+    if fallback and hits and hits[0].score >= ANSWER:
+        return retrieved_reply(session, ask, hits, ranking), RETRIEVED
+    asked = question_stems(session, ask.text)
+    answering = None if fallback else (decisive(session, hits, asked)
+                                       or passage_for(session, hits, asked, COVERED_AGAINST_NLU, None))
+    if answering is not None:
+        return retrieved_reply(session, ask, hits, ranking, answering), RETRIEVED
+    return not_covered_reply(session, ask, hits, ranking), NOT_COVERED
 
 
 def decisive(session: Session, hits: list[Hit], asked: set[str]) -> Optional[Hit]:

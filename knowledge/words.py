@@ -43,17 +43,15 @@ def _stem(word: str) -> str:
     return _ENDING.sub("", word)[:5]
 
 
+# Filler counts by its stems: "paying" is as much filler as "pay".
+_FILLER_STEMS = frozenset(_stem(w) for w in _NOT_DISTINCTIVE)
+
+
 @functools.lru_cache(maxsize=1)
 def _same_meaning(path: Path = VOCABULARY) -> dict[str, str]:
     """Each stem of a `same_meaning` group of the vocabulary, mapped to the group's first."""
     groups = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("same_meaning") or []
     return {_stem(w.lower()): _stem(group[0].lower()) for group in groups for w in group}
-
-
-@functools.lru_cache(maxsize=1)
-def _filler_stems() -> frozenset[str]:
-    """The stems of the filler words: "paying" is as much filler as "pay"."""
-    return frozenset(_stem(w) for w in _NOT_DISTINCTIVE)
 
 
 def _and_joined(match: re.Match[str]) -> str:
@@ -65,8 +63,7 @@ def stem_sequence(text: str) -> list[str]:
     text = _HYPHENATED.sub(_and_joined, _CONTRACTION.sub("", text.lower().replace("\u2019", "'")))
     words = _WORD.findall(text)
     same = _same_meaning()
-    return [same.get(stem, stem) for stem in (_stem(w) for w in words if w not in _NOT_DISTINCTIVE)
-            if stem not in _filler_stems()]
+    return [same.get(stem, stem) for stem in map(_stem, words) if stem not in _FILLER_STEMS]
 
 
 def stems(text: str) -> set[str]:
